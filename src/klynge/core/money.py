@@ -1,0 +1,110 @@
+"""
+Money as integer øre: parsing and Danish formatting.
+
+This is the only place that knows how an amount is written. Amounts are `int`
+øre from input to output; no float ever touches them.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+ORE_PER_KRONE = 100
+
+_THOUSANDS_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
+_PLAIN_DIGITS = re.compile(r"^\d+$")
+
+
+class MoneyError(ValueError):
+    """A text could not be read as an amount of money."""
+
+
+def kr(kroner: int) -> int:
+    """Return `kroner` whole kroner as øre."""
+    return kroner * ORE_PER_KRONE
+
+
+def group_thousands(number: int) -> str:
+    """Write a whole number with Danish thousands separators: 849857 -> '849.857'."""
+    sign = "-" if number < 0 else ""
+    digits = str(abs(number))
+    groups: list[str] = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    return sign + ".".join(groups)
+
+
+def format_dkk(ore: int, *, unit: bool = True) -> str:
+    """
+    Write `ore` as Danish kroner with two decimals: 123456789 -> '1.234.567,89 kr.'.
+
+    :raises TypeError: if `ore` is not an int (a float must never reach here)
+    """
+    if not isinstance(ore, int) or isinstance(ore, bool):
+        raise TypeError(f"amounts are integer øre, got {type(ore).__name__}")
+    sign = "-" if ore < 0 else ""
+    kroner, rest = divmod(abs(ore), ORE_PER_KRONE)
+    text = f"{sign}{group_thousands(kroner)},{rest:02d}"
+    return f"{text} kr." if unit else text
+
+
+def format_fraction_ore(value: Fraction, *, places: int = 4) -> str:
+    """
+    Write an exact amount of øre (a Fraction) in kroner with `places` decimals.
+
+    Used for exact quotas in explanations; the value is rounded half away from
+    zero at the last shown place, and the text says '≈' when that changed it.
+    """
+    scale = 10**places
+    scaled = value * scale / ORE_PER_KRONE
+    rounded = round_half_away(scaled)
+    sign = "-" if rounded < 0 else ""
+    whole, rest = divmod(abs(rounded), scale)
+    text = f"{sign}{group_thousands(whole)},{rest:0{places}d} kr."
+    return text if scaled == rounded else f"≈ {text}"
+
+
+def round_half_away(value: Fraction) -> int:
+    """Round an exact value to the nearest integer, halves away from zero."""
+    floor, rest = divmod(abs(value.numerator), value.denominator)
+    magnitude = floor + (1 if 2 * rest >= value.denominator else 0)
+    return magnitude if value >= 0 else -magnitude
+
+
+def parse_dkk(text: str) -> int:
+    """
+    Read an amount in kroner as Danish users write it and return øre.
+
+    Accepts '1.234.567,89', '1234567,89', '1234567', optional 'kr.' and spaces,
+    and a leading minus. A dot is only ever a thousands separator, and at most
+    two decimals are allowed, so no amount is silently rounded.
+
+    :raises MoneyError: if the text is not such an amount
+    """
+    cleaned = text.strip().removesuffix("kr.").removesuffix("kr").strip()
+    cleaned = cleaned.replace("\u00a0", "").replace(" ", "")
+    negative = cleaned.startswith("-")
+    body = cleaned.removeprefix("-")
+    whole, comma, decimals = body.partition(",")
+    if not whole or not (_PLAIN_DIGITS.match(whole) or _THOUSANDS_GROUPED.match(whole)):
+        raise MoneyError(f"'{text}' er ikke et beløb i kroner (fx 1.234,56)")
+    if comma and not re.fullmatch(r"\d{1,2}", decimals):
+        raise MoneyError(f"'{text}' har mere end to decimaler eller et tomt decimalfelt")
+    ore = int(whole.replace(".", "")) * ORE_PER_KRONE + int(decimals.ljust(2, "0") or 0)
+    return -ore if negative else ore
+
+
+def ore_per_unit(ore: int, count: int) -> int:
+    """
+    Return `ore` divided by `count`, rounded half up to whole øre.
+
+    Used for kr. per inhabitant.
+
+    :raises ValueError: if `count` is not positive
+    """
+    if count <= 0:
+        raise ValueError("count must be positive")
+    return round_half_away(Fraction(ore, count))

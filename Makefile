@@ -1,0 +1,62 @@
+# Klynge: the two set-up commands are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install install-dev run serve load test lint typecheck unit bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $@ $(STAMP)
+
+## install: create .venv and install Klynge
+install: $(STAMP)
+
+install-dev: $(DEV_STAMP)
+
+## load: migrate the SQLite database under var/ and load the register and the demo data
+load: install
+	mkdir -p var
+	$(BIN)/klynge migrate --no-input -v 0
+	$(BIN)/klynge load-sjaelland
+	$(BIN)/klynge demo
+
+## run: install, migrate, load, and serve on http://$(HOST):$(PORT)
+run: load
+	@echo ""
+	@echo "Klynge kører på http://$(HOST):$(PORT)/  (stop med Ctrl+C)"
+	@echo ""
+	KLYNGE_DEBUG=1 $(BIN)/klynge runserver --noreload $(HOST):$(PORT)
+
+## test: lint, type checks, import contracts and the whole test suite
+test: lint typecheck unit
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/klynge makemigrations --check --dry-run -v 0
+
+typecheck: install-dev
+	$(BIN)/mypy
+
+unit: install-dev
+	$(BIN)/pytest
+
+bench: install-dev
+	$(BIN)/python bench/allocation.py
+
+clean:
+	rm -rf $(VENV) var

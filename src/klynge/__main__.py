@@ -1,0 +1,5 @@
+"""`python -m klynge` is the same as the `klynge` command."""
+
+from klynge.cli import main
+
+main()

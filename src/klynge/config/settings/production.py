@@ -1,0 +1,32 @@
+"""
+Production: secrets and hosts from the environment, secure cookies, HSTS.
+
+Select with DJANGO_SETTINGS_MODULE=klynge.config.settings.production and set
+SECRET_KEY and ALLOWED_HOSTS (comma-separated).
+"""
+
+from __future__ import annotations
+
+import os
+
+from klynge.config.settings.base import *  # noqa: F403
+
+SECRET_KEY = os.environ["SECRET_KEY"]
+ALLOWED_HOSTS = [h.strip() for h in os.environ["ALLOWED_HOSTS"].split(",") if h.strip()]
+DEBUG = False
+SECURE_SSL_REDIRECT = True
+SECURE_HSTS_SECONDS = 31_536_000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+# whitenoise serves the collected static files; no web server is needed in front.
+MIDDLEWARE = [
+    MIDDLEWARE[0],  # noqa: F405
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[1:],  # noqa: F405
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}

@@ -1,0 +1,113 @@
+"""`klynge allocate`: compute, store, show and approve a year's allocation."""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from klynge.core.cofinancing import AllocationInputError
+from klynge.financing import renderers
+from klynge.financing.selectors import (
+    AgreementYearError,
+    agreement_for_year,
+    allocation_compute,
+    allocation_lines,
+    allocation_table,
+    run_lines,
+    run_population,
+)
+from klynge.financing.services import (
+    ApprovalError,
+    allocation_run_approve,
+    allocation_run_create,
+)
+from klynge.masterdata.selectors import UnknownObjectError, office_get
+
+
+class Command(BaseCommand):
+    help = (
+        "Beregn kommunernes andele for et budgetår. Uden --office gemmes "
+        "beregningen som en fordeling med fingeraftryk."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--year", type=int, required=True, help="budgetår, fx 2024")
+        parser.add_argument("--office", help="kun ét klyngekontor (kontorets eller klyngens navn)")
+        parser.add_argument("--agreement", help="aftalens navn, hvis flere dækker året")
+        parser.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
+        parser.add_argument("--output", type=Path, help="skriv til denne fil")
+        parser.add_argument("--approve", action="store_true", help="godkend og frys fordelingen")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        year: int = options["year"]
+        if options["approve"] and options["office"]:
+            raise CommandError("--approve godkender hele årets fordeling; udelad --office.")
+        if options["format"] == "xlsx" and not options["output"]:
+            raise CommandError("--format xlsx kræver --output FIL.")
+        user = f"cli:{getpass.getuser()}"
+        try:
+            agreement = agreement_for_year(year=year, name=options["agreement"])
+            if options["office"]:
+                office = office_get(name=options["office"])
+                computation = allocation_compute(agreement=agreement, year=year, offices=[office])
+                lines = allocation_lines(computation.allocations)
+                population = computation.inputs.population_at_reference()
+                run_info = None
+                status = "beregnet, ikke gemt (kun ét kontor)"
+            else:
+                run = allocation_run_create(agreement=agreement, year=year, user=user)
+                if options["approve"]:
+                    run = allocation_run_approve(run=run, user=user)
+                lines = run_lines(run=run)
+                population = run_population(run=run)
+                run_info = {
+                    "id": run.pk,
+                    "status": run.status,
+                    "fingerprint": run.fingerprint,
+                }
+                status = (
+                    f"fordeling #{run.pk}, {run.get_status_display().lower()}, "
+                    f"fingeraftryk {run.fingerprint[:12]}"
+                )
+        except (AgreementYearError, UnknownObjectError, ApprovalError) as error:
+            raise CommandError(str(error)) from error
+        except AllocationInputError as error:
+            raise CommandError(
+                f"Fordelingen for {year} kan ikke beregnes; intet er gemt:\n"
+                + "\n".join(f"- {p.message}" for p in error.problems)
+            ) from error
+
+        table = allocation_table(lines, year=year, population=population)
+        heading = f"Kommunal medfinansiering {year} - {agreement.name} ({status})"
+        self._write(options, lines, table, heading, run_info)
+
+    def _write(
+        self,
+        options: dict[str, Any],
+        lines: list[dict[str, Any]],
+        table: Any,
+        heading: str,
+        run_info: dict[str, Any] | None,
+    ) -> None:
+        output: Path | None = options["output"]
+        fmt = options["format"]
+        if fmt == "xlsx":
+            assert output is not None  # noqa: S101
+            output.write_bytes(renderers.lines_xlsx(lines, table, heading=heading))
+        else:
+            text = {
+                "table": lambda: renderers.table_text(table, heading=heading),
+                "csv": lambda: renderers.lines_csv(lines),
+                "json": lambda: renderers.lines_json(lines, table, run_info),
+            }[fmt]()
+            if output is None:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+                return
+            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+            output.write_text(text, encoding=encoding, newline="")
+        self.stderr.write(f"Skrevet til {output}.")

@@ -1,0 +1,33 @@
+"""`klynge load-sjaelland`: load the Sjælland register and agreement (facts only)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+
+from klynge.financing.services import agreement_load
+from klynge.masterdata.services import DATA_DIR, DataFileError, register_load
+
+
+class Command(BaseCommand):
+    help = "Indlæs registeret for Region Sjælland og aftalen 2021-2024 (kun fakta)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="mappe med datafilerne")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            with transaction.atomic():
+                report = register_load(data_dir=options["data_dir"])
+                agreement = agreement_load(data_dir=options["data_dir"])
+        except DataFileError as error:
+            raise CommandError(
+                "Datafilerne er ikke gyldige; intet er gemt:\n"
+                + "\n".join(f"- {p}" for p in error.problems)
+            ) from error
+        created = ", ".join(f"{kind}: {count}" for kind, count in report.created.items())
+        self.stdout.write(f"Registeret er indlæst (nye rækker - {created}).")
+        self.stdout.write(f"Aftale: {agreement.name}.")

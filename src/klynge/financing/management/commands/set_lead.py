@@ -1,0 +1,50 @@
+"""`klynge set-lead`: set an office's lead municipality for one or more years."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from klynge.common.choices import Basis
+from klynge.financing.selectors import AgreementYearError, agreement_for_year
+from klynge.financing.services import lead_set
+from klynge.masterdata.selectors import UnknownObjectError, municipality_get, office_get
+
+
+class Command(BaseCommand):
+    help = "Angiv leadkommunen for et klyngekontor et eller flere år."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--office", required=True, help="kontorets eller klyngens navn")
+        parser.add_argument(
+            "--municipality", required=True, help="kommunekode eller navn ('ingen' rydder)"
+        )
+        parser.add_argument("--year", type=int, required=True, help="budgetår")
+        parser.add_argument("--to-year", type=int, help="sidste år (standard: kun --year)")
+        parser.add_argument("--assumption", action="store_true", help="marker som antagelse")
+        parser.add_argument("--note", default="", help="begrundelse eller kilde")
+        parser.add_argument("--agreement", help="aftalens navn")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        years = range(options["year"], (options["to_year"] or options["year"]) + 1)
+        try:
+            agreement = agreement_for_year(year=options["year"], name=options["agreement"])
+            office = office_get(name=options["office"])
+            municipality = (
+                None
+                if options["municipality"].lower() == "ingen"
+                else municipality_get(code_or_name=options["municipality"])
+            )
+            lead_set(
+                agreement=agreement,
+                office=office,
+                years=years,
+                municipality=municipality,
+                basis=Basis.ASSUMPTION if options["assumption"] else Basis.FACT,
+                note=options["note"],
+            )
+        except (AgreementYearError, UnknownObjectError, ValueError) as error:
+            raise CommandError(str(error)) from error
+        who = municipality.name if municipality else "ingen"
+        self.stdout.write(f"Leadkommune for {office.name} {years.start}-{years.stop - 1}: {who}.")

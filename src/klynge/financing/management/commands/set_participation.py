@@ -1,0 +1,45 @@
+"""`klynge set-participation`: say whether a municipality takes part in a year."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from klynge.common.choices import Basis
+from klynge.financing.selectors import AgreementYearError, agreement_for_year
+from klynge.financing.services import participation_set
+from klynge.masterdata.selectors import UnknownObjectError, municipality_get
+
+
+class Command(BaseCommand):
+    help = "Angiv om en kommune deltager i medfinansieringen et eller flere år."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--municipality", required=True, help="kommunekode eller navn")
+        parser.add_argument("--year", type=int, required=True, help="budgetår")
+        parser.add_argument("--to-year", type=int, help="sidste år (standard: kun --year)")
+        state = parser.add_mutually_exclusive_group(required=True)
+        state.add_argument("--in", dest="participates", action="store_true")
+        state.add_argument("--out", dest="participates", action="store_false")
+        parser.add_argument("--assumption", action="store_true", help="marker som antagelse")
+        parser.add_argument("--note", default="", help="begrundelse eller kilde")
+        parser.add_argument("--agreement", help="aftalens navn")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        years = range(options["year"], (options["to_year"] or options["year"]) + 1)
+        try:
+            agreement = agreement_for_year(year=options["year"], name=options["agreement"])
+            municipality = municipality_get(code_or_name=options["municipality"])
+            participation_set(
+                agreement=agreement,
+                municipality=municipality,
+                years=years,
+                participates=options["participates"],
+                basis=Basis.ASSUMPTION if options["assumption"] else Basis.FACT,
+                note=options["note"],
+            )
+        except (AgreementYearError, UnknownObjectError, ValueError) as error:
+            raise CommandError(str(error)) from error
+        state = "deltager" if options["participates"] else "deltager ikke"
+        self.stdout.write(f"{municipality.name} {state} i {years.start}-{years.stop - 1}.")

@@ -1,0 +1,336 @@
+"""Models of agreements and allocation runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from klynge.common.choices import Basis
+from klynge.masterdata.models import ClusterOffice, Municipality
+
+
+class KeyChoice(models.TextChoices):
+    POPULATION = "population", "Indbyggertal"
+    EQUAL = "equal", "Lige store andele"
+    CUSTOM = "custom", "Egne vægte"
+
+
+class ReferenceDateRuleChoice(models.TextChoices):
+    JAN1_PREVIOUS_YEAR = "jan1_previous_year", "1. januar året før budgetåret"
+    JAN1_BUDGET_YEAR = "jan1_budget_year", "1. januar i budgetåret"
+    FIXED = "fixed", "Fast dato for hele perioden"
+
+
+class RoundingUnit(models.IntegerChoices):
+    ORE = 1, "Øre"
+    KRONE = 100, "Hele kroner"
+    THOUSAND = 100_000, "1.000 kr."
+
+
+class Agreement(models.Model):
+    """A co-financing agreement among municipalities for a period of budget years."""
+
+    name = models.CharField("navn", max_length=200, unique=True)
+    first_year = models.PositiveIntegerField("første år")
+    last_year = models.PositiveIntegerField("sidste år")
+    reference_date_rule = models.CharField(
+        "opgørelsesdato for indbyggertal",
+        max_length=20,
+        choices=ReferenceDateRuleChoice,
+        default=ReferenceDateRuleChoice.JAN1_PREVIOUS_YEAR,
+    )
+    fixed_reference_date = models.DateField("fast opgørelsesdato", null=True, blank=True)
+    index_base_year = models.PositiveIntegerField(
+        "basisår for PL-regulering",
+        null=True,
+        blank=True,
+        help_text="Tomt: beløbene reguleres ikke.",
+    )
+    source = models.TextField("kilde", blank=True)
+
+    class Meta:
+        ordering = ["first_year", "name"]
+        verbose_name = "aftale"
+        verbose_name_plural = "aftaler"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_year__gte=models.F("first_year")),
+                name="agreement_years_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def years(self) -> range:
+        """The budget years the agreement covers."""
+        return range(self.first_year, self.last_year + 1)
+
+
+class AgreementYear(models.Model):
+    """The terms of an agreement for one budget year."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="terms")
+    year = models.PositiveIntegerField("år")
+    office_amount_ore = models.BigIntegerField("beløb pr. kontor (øre)")
+    lead_share_ore = models.BigIntegerField("leadandel (øre)")
+    key = models.CharField(
+        "fordelingsnøgle", max_length=12, choices=KeyChoice, default=KeyChoice.POPULATION
+    )
+    rounding_unit_ore = models.PositiveIntegerField(
+        "afrundingsenhed", choices=RoundingUnit, default=RoundingUnit.ORE
+    )
+    index_percent = models.DecimalField(
+        "PL-regulering (%)", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["agreement", "year"]
+        verbose_name = "aftalevilkår for et år"
+        verbose_name_plural = "aftalevilkår pr. år"
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "year"], name="terms_once_per_year"),
+            models.CheckConstraint(
+                condition=models.Q(office_amount_ore__gte=0, lead_share_ore__gte=0),
+                name="terms_amounts_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.year}"
+
+
+class FinancedOffice(models.Model):
+    """An office an agreement finances, from its first year."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="financed_offices"
+    )
+    office = models.ForeignKey(ClusterOffice, on_delete=models.PROTECT, related_name="+")
+    first_year = models.PositiveIntegerField("finansieret fra")
+
+    class Meta:
+        ordering = ["agreement", "office__name"]
+        verbose_name = "finansieret klyngekontor"
+        verbose_name_plural = "finansierede klyngekontorer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "office"], name="office_once_per_agreement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} ({self.agreement})"
+
+
+class OfficeLead(models.Model):
+    """The lead municipality of a financed office in one year; empty if unknown."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="leads")
+    office = models.ForeignKey(ClusterOffice, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField("år")
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    basis = models.CharField("grundlag", max_length=12, choices=Basis, default=Basis.FACT)
+    note = models.TextField("bemærkning", blank=True)
+
+    class Meta:
+        ordering = ["agreement", "office__name", "year"]
+        verbose_name = "leadkommune"
+        verbose_name_plural = "leadkommuner"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "office", "year"], name="lead_once_per_office_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.year}: {self.municipality or 'ukendt'}"
+
+
+class Participation(models.Model):
+    """Whether a municipality takes part in an agreement in one year."""
+
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.CASCADE, related_name="participations"
+    )
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField("år")
+    participates = models.BooleanField("deltager")
+    basis = models.CharField("grundlag", max_length=12, choices=Basis, default=Basis.FACT)
+    note = models.TextField("bemærkning", blank=True)
+
+    class Meta:
+        ordering = ["agreement", "year", "municipality__name"]
+        verbose_name = "deltagelse"
+        verbose_name_plural = "deltagelse"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "municipality", "year"], name="participation_once_per_year"
+            )
+        ]
+
+    def __str__(self) -> str:
+        state = "deltager" if self.participates else "deltager ikke"
+        return f"{self.municipality} {self.year}: {state}"
+
+
+class CustomWeight(models.Model):
+    """A municipality's weight under the custom-weights key in one year."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="weights")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField("år")
+    weight = models.PositiveIntegerField("vægt")
+
+    class Meta:
+        verbose_name = "vægt"
+        verbose_name_plural = "vægte"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "municipality", "year"], name="weight_once_per_year"
+            ),
+            models.CheckConstraint(condition=models.Q(weight__gt=0), name="weight_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.municipality} {self.year}: {self.weight}"
+
+
+class RunStatus(models.TextChoices):
+    COMPUTED = "computed", "Beregnet"
+    APPROVED = "approved", "Godkendt"
+
+
+class FrozenRunError(Exception):
+    """An approved allocation run cannot change."""
+
+
+class AllocationRunQuerySet(models.QuerySet["AllocationRun"]):
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(status=RunStatus.APPROVED).exists():
+            raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(status=RunStatus.APPROVED).exists():
+            raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
+        return super().delete()
+
+
+class AllocationRun(models.Model):
+    """
+    A stored allocation of one agreement for one budget year.
+
+    `inputs` holds every input the computation used and `fingerprint` its
+    SHA-256, so the run can be reproduced and compared. Once approved, the run
+    and its lines are frozen.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="runs")
+    year = models.PositiveIntegerField("år")
+    fingerprint = models.CharField("fingeraftryk", max_length=64)
+    inputs = models.JSONField("beregningsgrundlag")
+    status = models.CharField(
+        "status", max_length=10, choices=RunStatus, default=RunStatus.COMPUTED
+    )
+    created_at = models.DateTimeField("beregnet", auto_now_add=True)
+    created_by = models.CharField("beregnet af", max_length=150, blank=True)
+    approved_at = models.DateTimeField("godkendt", null=True, blank=True)
+    approved_by = models.CharField("godkendt af", max_length=150, blank=True)
+
+    objects = AllocationRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-year", "-created_at"]
+        verbose_name = "fordeling"
+        verbose_name_plural = "fordelinger"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agreement", "year", "fingerprint"], name="run_once_per_fingerprint"
+            ),
+            models.UniqueConstraint(
+                fields=["agreement", "year"],
+                condition=models.Q(status="approved"),
+                name="one_approved_run_per_year",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement} {self.year} #{self.pk} ({self.get_status_display()})"
+
+    def _stored_status(self) -> str | None:
+        if self.pk is None:
+            return None
+        return AllocationRun.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._stored_status() == RunStatus.APPROVED:
+            raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._stored_status() == RunStatus.APPROVED:
+            raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
+        return super().delete(*args, **kwargs)
+
+
+class AllocationLineQuerySet(models.QuerySet["AllocationLine"]):
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(run__status=RunStatus.APPROVED).exists():
+            raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(run__status=RunStatus.APPROVED).exists():
+            raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
+        return super().delete()
+
+
+class AllocationLine(models.Model):
+    """One municipality's amount for one office in a run, with its explanation."""
+
+    run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="lines")
+    office = models.ForeignKey(ClusterOffice, on_delete=models.PROTECT, related_name="+")
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField("rolle", max_length=5)
+    amount_ore = models.BigIntegerField("beløb (øre)")
+    population = models.PositiveIntegerField("indbyggertal", null=True)
+    population_date = models.DateField("opgørelsesdato", null=True)
+    population_source = models.TextField("kilde til indbyggertal", blank=True)
+    weight = models.PositiveBigIntegerField("vægt", null=True)
+    key_total = models.PositiveBigIntegerField("nøglens sum", null=True)
+    split_ore = models.BigIntegerField("fordelt beløb (øre)", null=True)
+    quota_numerator = models.BigIntegerField("kvote, tæller", null=True)
+    quota_denominator = models.BigIntegerField("kvote, nævner", null=True)
+    explanation = models.TextField("forklaring")
+
+    objects = AllocationLineQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["office__name", "municipality__code"]
+        verbose_name = "fordelingslinje"
+        verbose_name_plural = "fordelingslinjer"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "office", "municipality"], name="line_once_per_run"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_ore__gte=0), name="line_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} / {self.municipality}: {self.amount_ore} øre"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if AllocationRun.objects.filter(pk=self.run_id, status=RunStatus.APPROVED).exists():
+            raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if AllocationRun.objects.filter(pk=self.run_id, status=RunStatus.APPROVED).exists():
+            raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
+        return super().delete(*args, **kwargs)

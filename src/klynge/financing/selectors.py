@@ -1,0 +1,565 @@
+"""Reads of agreements and allocations: inputs for the engine and result tables."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import QuerySet
+
+from klynge.common.choices import Basis
+from klynge.core import cofinancing as rule
+from klynge.core.fingerprint import fingerprint
+from klynge.core.money import ore_per_unit
+from klynge.financing.models import (
+    Agreement,
+    AgreementYear,
+    AllocationLine,
+    AllocationRun,
+    CustomWeight,
+    FinancedOffice,
+    OfficeLead,
+    Participation,
+    RunStatus,
+)
+from klynge.masterdata.models import Cluster, ClusterOffice, Municipality
+from klynge.masterdata.selectors import (
+    core_municipalities,
+    population_missing,
+    population_table,
+)
+
+
+class AgreementYearError(LookupError):
+    """No agreement, or more than one, covers the asked budget year."""
+
+
+def agreement_list() -> QuerySet[Agreement]:
+    return Agreement.objects.prefetch_related("terms", "financed_offices__office")
+
+
+def agreement_for_year(*, year: int, name: str | None = None) -> Agreement:
+    """
+    Return the agreement that covers budget `year` (optionally by name).
+
+    :raises AgreementYearError: if none or several cover the year
+    """
+    agreements = Agreement.objects.filter(first_year__lte=year, last_year__gte=year)
+    if name:
+        agreements = agreements.filter(name__iexact=name)
+    found = list(agreements)
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        covered = ", ".join(
+            f"{a.name} ({a.first_year}-{a.last_year})" for a in Agreement.objects.all()
+        )
+        raise AgreementYearError(
+            f"Ingen aftale dækker {year}. Aftaler: {covered or 'ingen indlæst'}."
+        )
+    raise AgreementYearError(f"Flere aftaler dækker {year}; vælg en med --agreement.")
+
+
+def financed_offices(*, agreement: Agreement, year: int) -> list[ClusterOffice]:
+    """The offices `agreement` finances in `year`, by name."""
+    return [
+        financed.office
+        for financed in FinancedOffice.objects.filter(
+            agreement=agreement, first_year__lte=year
+        ).select_related("office")
+    ]
+
+
+@dataclass(frozen=True)
+class AllocationInputs:
+    """Everything one allocation of an agreement-year is computed from."""
+
+    agreement: Agreement
+    year: int
+    offices: list[ClusterOffice]
+    terms: list[rule.OfficeTerms]
+    municipalities: list[rule.Municipality]
+    populations: dict[str, dict[date, rule.PopulationFigure]]
+    assumptions: list[str] = field(default_factory=list)
+
+    @property
+    def reference_date(self) -> date | None:
+        """The population reference date of the year, None if it cannot be set."""
+        rule_name = rule.ReferenceDateRule(self.agreement.reference_date_rule)
+        if rule_name is rule.ReferenceDateRule.FIXED and not self.agreement.fixed_reference_date:
+            return None
+        return rule.reference_date(rule_name, self.year, self.agreement.fixed_reference_date)
+
+    def population_at_reference(self) -> dict[str, int | None]:
+        """Each municipality's population on the reference date, None if unknown."""
+        ref = self.reference_date
+        return {
+            m.code: (
+                self.populations[m.code][ref].population
+                if ref and ref in self.populations.get(m.code, {})
+                else None
+            )
+            for m in self.municipalities
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        """The inputs as plain JSON data: stored with a run and fingerprinted."""
+        used_dates = {self.reference_date} if self.reference_date else set()
+        return {
+            "agreement": self.agreement.name,
+            "year": self.year,
+            "municipalities": [{"code": m.code, "name": m.name} for m in self.municipalities],
+            "offices": [
+                {
+                    "office": t.office,
+                    "amount_ore": t.amount_ore,
+                    "lead_share_ore": t.lead_share_ore,
+                    "lead": t.lead_code,
+                    "participants": sorted(t.participants),
+                    "key": t.key.value,
+                    "reference_date_rule": t.reference_date_rule.value,
+                    "fixed_reference_date": t.fixed_reference_date.isoformat()
+                    if t.fixed_reference_date
+                    else None,
+                    "rounding_unit_ore": t.rounding_unit_ore,
+                    "custom_weights": dict(sorted(t.custom_weights.items())),
+                    "index_base_year": t.index_base_year,
+                    "index_percents": {
+                        str(y): f"{p.numerator}/{p.denominator}"
+                        for y, p in sorted(t.index_percents.items())
+                    },
+                }
+                for t in self.terms
+            ],
+            "populations": {
+                code: {
+                    d.isoformat(): {"population": f.population, "source": f.source}
+                    for d, f in sorted(series.items())
+                    if d in used_dates
+                }
+                for code, series in sorted(self.populations.items())
+                if any(d in used_dates for d in series)
+            },
+            "assumptions": self.assumptions,
+        }
+
+
+def allocation_inputs(
+    *, agreement: Agreement, year: int, offices: list[ClusterOffice] | None = None
+) -> AllocationInputs:
+    """
+    Gather the engine's inputs for `agreement` in budget `year`.
+
+    Missing inputs are not errors here: the engine reports them all at once.
+
+    :raises AgreementYearError: if the agreement does not cover `year` or has
+        no terms for it
+    """
+    if year not in agreement.years():
+        raise AgreementYearError(
+            f"Aftalen '{agreement.name}' dækker {agreement.first_year}-"
+            f"{agreement.last_year}; {year} er ikke omfattet."
+        )
+    terms_row = AgreementYear.objects.filter(agreement=agreement, year=year).first()
+    if terms_row is None:
+        raise AgreementYearError(f"Aftalen '{agreement.name}' har ingen vilkår for {year}.")
+    chosen = offices if offices is not None else financed_offices(agreement=agreement, year=year)
+    leads = {
+        lead.office_id: lead
+        for lead in OfficeLead.objects.filter(agreement=agreement, year=year).select_related(
+            "municipality"
+        )
+    }
+    participation = list(
+        Participation.objects.filter(agreement=agreement, year=year).select_related("municipality")
+    )
+    participants = frozenset(p.municipality.code for p in participation if p.participates)
+    weights = {
+        w.municipality.code: w.weight
+        for w in CustomWeight.objects.filter(agreement=agreement, year=year).select_related(
+            "municipality"
+        )
+    }
+    percents = {
+        row.year: Fraction(row.index_percent)
+        for row in AgreementYear.objects.filter(agreement=agreement)
+        if row.index_percent is not None
+    }
+    assumptions = [
+        f"{p.municipality.name}: {p.get_basis_display().lower()} om deltagelse"
+        for p in participation
+        if p.basis != Basis.FACT
+    ]
+    terms: list[rule.OfficeTerms] = []
+    for office in chosen:
+        lead = leads.get(office.pk)
+        lead_code = lead.municipality.code if lead and lead.municipality else None
+        if lead and lead.municipality and lead.basis != Basis.FACT:
+            assumptions.append(
+                f"{office.name}: leadkommune {lead.municipality.name} er "
+                f"{lead.get_basis_display().lower()}"
+            )
+        terms.append(
+            rule.OfficeTerms(
+                office=office.name,
+                year=year,
+                amount_ore=terms_row.office_amount_ore,
+                lead_share_ore=terms_row.lead_share_ore,
+                lead_code=lead_code,
+                participants=participants,
+                key=rule.Key(terms_row.key),
+                reference_date_rule=rule.ReferenceDateRule(agreement.reference_date_rule),
+                fixed_reference_date=agreement.fixed_reference_date,
+                rounding_unit_ore=terms_row.rounding_unit_ore,
+                custom_weights=weights,
+                index_base_year=agreement.index_base_year,
+                index_percents=percents,
+            )
+        )
+    return AllocationInputs(
+        agreement=agreement,
+        year=year,
+        offices=list(chosen),
+        terms=terms,
+        municipalities=core_municipalities(Municipality.objects.order_by("code")),
+        populations=population_table(),
+        assumptions=assumptions,
+    )
+
+
+def run_list(*, year: int | None = None) -> QuerySet[AllocationRun]:
+    runs = AllocationRun.objects.select_related("agreement")
+    return runs.filter(year=year) if year is not None else runs
+
+
+def run_approved(*, agreement: Agreement, year: int) -> AllocationRun | None:
+    return AllocationRun.objects.filter(
+        agreement=agreement, year=year, status=RunStatus.APPROVED
+    ).first()
+
+
+@dataclass
+class AllocationTable:
+    """
+    An allocation as a municipalities × offices table with totals both ways.
+
+    `cells[code][office]` is the line; per-inhabitant figures use the
+    population of the key's reference date and are None without one.
+    """
+
+    year: int
+    offices: list[str]
+    municipalities: list[tuple[str, str]]
+    cells: dict[str, dict[str, dict[str, Any]]]
+    municipality_totals: dict[str, int]
+    office_totals: dict[str, int]
+    total: int
+    population: dict[str, int | None]
+    per_inhabitant_ore: dict[str, int | None]
+
+
+def allocation_table(
+    lines: list[dict[str, Any]], *, year: int, population: dict[str, int | None]
+) -> AllocationTable:
+    """
+    Build the table from line dicts (keys: office, municipality_code,
+    municipality, role, amount_ore, population, population_date, explanation)
+    and each municipality's population on the reference date.
+    """
+    offices = sorted({line["office"] for line in lines})
+    names: dict[str, str] = {}
+    cells: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+    municipality_totals: dict[str, int] = defaultdict(int)
+    office_totals: dict[str, int] = defaultdict(int)
+    for line in lines:
+        code = line["municipality_code"]
+        names[code] = line["municipality"]
+        cells[code][line["office"]] = line
+        municipality_totals[code] += line["amount_ore"]
+        office_totals[line["office"]] += line["amount_ore"]
+    per_inhabitant = {
+        code: ore_per_unit(total, pop) if (pop := population.get(code)) else None
+        for code, total in municipality_totals.items()
+    }
+    return AllocationTable(
+        year=year,
+        offices=offices,
+        municipalities=sorted(names.items(), key=lambda item: item[1]),
+        cells=dict(cells),
+        municipality_totals=dict(municipality_totals),
+        office_totals=dict(office_totals),
+        total=sum(office_totals.values()),
+        population={code: population.get(code) for code in names},
+        per_inhabitant_ore=per_inhabitant,
+    )
+
+
+def run_lines(*, run: AllocationRun) -> list[dict[str, Any]]:
+    """The stored lines of `run` as plain dicts, in office and code order."""
+    rows = AllocationLine.objects.filter(run=run).select_related("office", "municipality")
+    return [
+        {
+            "office": line.office.name,
+            "municipality_code": line.municipality.code,
+            "municipality": line.municipality.name,
+            "role": line.role,
+            "amount_ore": line.amount_ore,
+            "population": line.population,
+            "population_date": line.population_date,
+            "population_source": line.population_source,
+            "key_total": line.key_total,
+            "split_ore": line.split_ore,
+            "quota": Fraction(line.quota_numerator, line.quota_denominator)
+            if line.quota_numerator is not None and line.quota_denominator
+            else None,
+            "explanation": line.explanation,
+        }
+        for line in rows
+    ]
+
+
+def allocation_lines(allocations: tuple[rule.OfficeAllocation, ...]) -> list[dict[str, Any]]:
+    """Computed allocations as the same plain dicts as `run_lines`."""
+    return [
+        {
+            "office": line.office,
+            "municipality_code": line.municipality_code,
+            "municipality": line.municipality_name,
+            "role": line.role.value,
+            "amount_ore": line.amount_ore,
+            "population": line.population.population if line.population else None,
+            "population_date": line.population.reference_date if line.population else None,
+            "population_source": line.population.source if line.population else "",
+            "key_total": line.key_total,
+            "split_ore": line.split_ore,
+            "quota": line.quota,
+            "explanation": line.explanation(),
+        }
+        for allocation in allocations
+        for line in allocation.lines
+    ]
+
+
+def run_population(*, run: AllocationRun) -> dict[str, int | None]:
+    """Each municipality's population on the run's reference date, from its inputs."""
+    stored = run.inputs.get("populations", {})
+    result: dict[str, int | None] = {}
+    for municipality in run.inputs.get("municipalities", []):
+        series = stored.get(municipality["code"], {})
+        figure = next(iter(series.values()), None)
+        result[municipality["code"]] = figure["population"] if figure else None
+    return result
+
+
+@dataclass(frozen=True)
+class Computation:
+    """A computed allocation with its inputs and their fingerprint."""
+
+    inputs: AllocationInputs
+    allocations: tuple[rule.OfficeAllocation, ...]
+    fingerprint: str
+
+
+def allocation_compute(
+    *, agreement: Agreement, year: int, offices: list[ClusterOffice] | None = None
+) -> Computation:
+    """
+    Compute the allocation of `agreement` in `year` without storing it.
+
+    :raises AllocationInputError: listing every missing input of every office
+    :raises AgreementYearError: if the agreement does not cover the year
+    """
+    inputs = allocation_inputs(agreement=agreement, year=year, offices=offices)
+    allocations = rule.allocate_all(inputs.terms, inputs.municipalities, inputs.populations)
+    return Computation(inputs, allocations, fingerprint(inputs.as_json()))
+
+
+@dataclass
+class YearAllocation:
+    """
+    What a page shows for one agreement-year: the approved run if there is
+    one, else the live computation, else the problems that block it.
+    """
+
+    agreement: Agreement
+    year: int
+    run: AllocationRun | None
+    lines: list[dict[str, Any]]
+    table: AllocationTable | None
+    problems: list[rule.Problem]
+    fingerprint: str | None
+    live_fingerprint: str | None
+    assumptions: list[str]
+
+    @property
+    def stale(self) -> bool:
+        """True when the approved run's inputs differ from today's inputs."""
+        return (
+            self.run is not None
+            and self.live_fingerprint is not None
+            and self.run.fingerprint != self.live_fingerprint
+        )
+
+
+def year_allocation(*, agreement: Agreement, year: int) -> YearAllocation:
+    """The allocation to show for `agreement` in `year` (approved run first)."""
+    approved = run_approved(agreement=agreement, year=year)
+    problems: list[rule.Problem] = []
+    computation: Computation | None = None
+    try:
+        computation = allocation_compute(agreement=agreement, year=year)
+    except rule.AllocationInputError as error:
+        problems = list(error.problems)
+    live = computation.fingerprint if computation else None
+    assumptions = (
+        computation.inputs.assumptions
+        if computation
+        else allocation_inputs(agreement=agreement, year=year).assumptions
+    )
+    if approved is not None:
+        lines = run_lines(run=approved)
+        table = allocation_table(lines, year=year, population=run_population(run=approved))
+        return YearAllocation(
+            agreement, year, approved, lines, table, [], approved.fingerprint, live,
+            list(approved.inputs.get("assumptions", [])),
+        )  # fmt: skip
+    if computation is None:
+        return YearAllocation(agreement, year, None, [], None, problems, None, None, assumptions)
+    stored = AllocationRun.objects.filter(
+        agreement=agreement, year=year, fingerprint=computation.fingerprint
+    ).first()
+    lines = allocation_lines(computation.allocations)
+    table = allocation_table(
+        lines, year=year, population=computation.inputs.population_at_reference()
+    )
+    return YearAllocation(
+        agreement, year, stored, lines, table, [], computation.fingerprint, live, assumptions
+    )
+
+
+@dataclass(frozen=True)
+class QualityItem:
+    """One thing missing or assumed: what, what it blocks, and how to fix it."""
+
+    topic: str
+    text: str
+    blocks: str
+    fix: str
+    severity: str  # "missing" blocks a computation; "assumed" is marked where shown
+
+
+def data_quality_list() -> list[QualityItem]:
+    """Everything missing or assumed in the register and the agreements."""
+    items: list[QualityItem] = []
+    for agreement in Agreement.objects.all():
+        for year in agreement.years():
+            inputs = allocation_inputs(agreement=agreement, year=year)
+            ref = inputs.reference_date
+            if ref is None:
+                continue
+            participants = inputs.terms[0].participants if inputs.terms else frozenset()
+            missing = [
+                m.name for m in population_missing(reference_date=ref) if m.code in participants
+            ]
+            if missing and inputs.terms:
+                items.append(
+                    QualityItem(
+                        "Indbyggertal",
+                        f"Indbyggertal pr. {ref.day}. januar {ref.year} mangler for "
+                        f"{len(missing)} kommuner: {', '.join(missing)}.",
+                        f"Fordelingen {year} ({agreement.name}).",
+                        "Tilføj tallene med kilde i population.csv og kør "
+                        "'klynge load-sjaelland' (Danmarks Statistik FOLK1A/BY1).",
+                        "missing",
+                    )
+                )
+        for lead in OfficeLead.objects.filter(agreement=agreement).select_related(
+            "office", "municipality"
+        ):
+            if lead.municipality is None:
+                items.append(
+                    QualityItem(
+                        "Leadkommune",
+                        f"{lead.office.name}: leadkommunen for {lead.year} er ukendt.",
+                        f"Fordelingen {lead.year} ({agreement.name}).",
+                        f'klynge set-lead --office "{lead.office.name}" --municipality KODE '
+                        f"--year {lead.year}",
+                        "missing",
+                    )
+                )
+            elif lead.basis != Basis.FACT:
+                items.append(
+                    QualityItem(
+                        "Leadkommune",
+                        f"{lead.office.name}: leadkommunen {lead.municipality.name} for "
+                        f"{lead.year} er {lead.get_basis_display().lower()}. {lead.note}",
+                        "Intet – men beløbene bygger på antagelsen.",
+                        f'Bekræft med: klynge set-lead --office "{lead.office.name}" '
+                        f"--municipality {lead.municipality.code} --year {lead.year}",
+                        "assumed",
+                    )
+                )
+        assumed_years = sorted(
+            {
+                p.year
+                for p in Participation.objects.filter(agreement=agreement).exclude(basis=Basis.FACT)
+            }
+        )
+        if assumed_years:
+            note = (
+                Participation.objects.filter(agreement=agreement)
+                .exclude(basis=Basis.FACT)
+                .values_list("note", flat=True)
+                .first()
+            )
+            items.append(
+                QualityItem(
+                    "Deltagelse",
+                    f"Deltagelsen i {', '.join(map(str, assumed_years))} er en antagelse. {note}",
+                    "Intet – men alle kommuners andele afhænger af, hvem der deltager.",
+                    "klynge set-participation --municipality KODE --year ÅR --out "
+                    "(og --in for at bekræfte de øvrige)",
+                    "assumed",
+                )
+            )
+        for run in AllocationRun.objects.filter(agreement=agreement, status=RunStatus.APPROVED):
+            try:
+                live = allocation_compute(agreement=agreement, year=run.year).fingerprint
+            except rule.AllocationInputError:
+                live = None
+            if live != run.fingerprint:
+                items.append(
+                    QualityItem(
+                        "Fordeling",
+                        f"Den godkendte fordeling for {run.year} (#{run.pk}) bygger på et "
+                        "andet grundlag end de nuværende data.",
+                        "Intet – den godkendte fordeling er frosset.",
+                        "Gennemgå ændringerne; en ny beregning gemmes som en ny kørsel.",
+                        "assumed",
+                    )
+                )
+    unidentified = Cluster.objects.filter(identified=False).count()
+    if unidentified:
+        items.append(
+            QualityItem(
+                "Klynger",
+                f"{unidentified} af de nationale klynger er ikke identificeret i kilderne.",
+                "Intet i beregningerne.",
+                "Tilføj dem i clusters.csv med kilde.",
+                "missing",
+            )
+        )
+    for office in ClusterOffice.objects.filter(host_municipality__isnull=True):
+        items.append(
+            QualityItem(
+                "Klyngekontor",
+                f"{office.name}: kontorets by og værtskommune er ukendt.",
+                "Antagelsen 'leadkommune = værtskommune' kan ikke bruges.",
+                "Tilføj værtskommunen i offices.csv med kilde.",
+                "missing",
+            )
+        )
+    return items

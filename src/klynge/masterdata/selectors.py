@@ -1,0 +1,109 @@
+"""Reads of the register."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.db.models import Prefetch, QuerySet
+
+from klynge.core.cofinancing import Municipality as CoreMunicipality
+from klynge.core.cofinancing import PopulationFigure as CoreFigure
+from klynge.masterdata.models import (
+    Cluster,
+    ClusterOffice,
+    Municipality,
+    Organisation,
+    Partnership,
+    PopulationFigure,
+    TimelineEvent,
+)
+
+
+class UnknownObjectError(LookupError):
+    """A name or code given by a user matches nothing in the register."""
+
+
+def municipality_list() -> QuerySet[Municipality]:
+    return Municipality.objects.prefetch_related(
+        Prefetch("population_figures", queryset=PopulationFigure.objects.order_by("reference_date"))
+    )
+
+
+def municipality_get(*, code_or_name: str) -> Municipality:
+    """
+    Find a municipality by its code ('350') or name ('Lejre'), case-insensitively.
+
+    :raises UnknownObjectError: naming the value and listing the known ones
+    """
+    value = code_or_name.strip()
+    found = (
+        Municipality.objects.filter(code=value).first()
+        or Municipality.objects.filter(name__iexact=value).first()
+    )
+    if found is None:
+        known = ", ".join(f"{m.code} {m.name}" for m in Municipality.objects.order_by("code"))
+        raise UnknownObjectError(f"Ukendt kommune '{value}'. Kendte kommuner: {known}.")
+    return found
+
+
+def office_list() -> QuerySet[ClusterOffice]:
+    return ClusterOffice.objects.select_related("cluster", "host_municipality")
+
+
+def office_get(*, name: str) -> ClusterOffice:
+    """
+    Find an office by its own name or its cluster's name, case-insensitively.
+
+    :raises UnknownObjectError: naming the value and listing the known offices
+    """
+    value = name.strip()
+    offices = list(office_list().filter(name__iexact=value)) or list(
+        office_list().filter(cluster__name__iexact=value)
+    )
+    if len(offices) != 1:
+        known = "; ".join(o.name for o in office_list())
+        reason = "flere kontorer passer på" if offices else "ukendt klyngekontor"
+        raise UnknownObjectError(f"{reason.capitalize()} '{value}'. Kendte kontorer: {known}.")
+    return offices[0]
+
+
+def cluster_list() -> QuerySet[Cluster]:
+    return Cluster.objects.prefetch_related("offices")
+
+
+def organisation_list() -> QuerySet[Organisation]:
+    return Organisation.objects.all()
+
+
+def partnership_list() -> QuerySet[Partnership]:
+    return Partnership.objects.prefetch_related("members")
+
+
+def timeline_list() -> QuerySet[TimelineEvent]:
+    return TimelineEvent.objects.all()
+
+
+def core_municipalities(municipalities: Iterable[Municipality]) -> list[CoreMunicipality]:
+    """The municipalities as the pure engine sees them."""
+    return [CoreMunicipality(code=m.code, name=m.name) for m in municipalities]
+
+
+def population_table(*, dates: Iterable[date] | None = None) -> dict[str, dict[date, CoreFigure]]:
+    """Population figures by municipality code and reference date, for the engine."""
+    figures = PopulationFigure.objects.select_related("municipality")
+    if dates is not None:
+        figures = figures.filter(reference_date__in=list(dates))
+    table: dict[str, dict[date, CoreFigure]] = {}
+    for figure in figures:
+        table.setdefault(figure.municipality.code, {})[figure.reference_date] = CoreFigure(
+            population=figure.population,
+            reference_date=figure.reference_date,
+            source=figure.source,
+        )
+    return table
+
+
+def population_missing(*, reference_date: date) -> QuerySet[Municipality]:
+    """Municipalities without a population figure on `reference_date`."""
+    return Municipality.objects.exclude(population_figures__reference_date=reference_date)

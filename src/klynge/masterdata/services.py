@@ -1,0 +1,255 @@
+"""
+Writes to the register: loading the shipped Sjælland data.
+
+The loader reads and checks every file first and writes nothing unless all
+of them are valid; then it writes in one transaction, keyed on natural keys,
+so running it twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+
+from klynge.common.choices import Basis
+from klynge.masterdata.models import (
+    Cluster,
+    ClusterOffice,
+    DatePrecision,
+    Municipality,
+    Organisation,
+    Partnership,
+    PopulationFigure,
+    TimelineEvent,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+KKR_SJAELLAND = "KKR Sjælland"
+
+
+class DataFileError(ValueError):
+    """A data file is invalid; `problems` names file, line and fault."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class LoadReport:
+    """How many rows of each kind were created by a load."""
+
+    created: dict[str, int] = field(default_factory=dict)
+
+    def add(self, kind: str, was_created: bool) -> None:
+        self.created[kind] = self.created.get(kind, 0) + int(was_created)
+
+
+@dataclass
+class _Files:
+    municipalities: list[dict[str, str]]
+    population: list[dict[str, str]]
+    clusters: list[dict[str, str]]
+    offices: list[dict[str, str]]
+    organisations: list[dict[str, str]]
+    timeline: list[dict[str, str]]
+
+
+def _read_csv(path: Path, required: set[str], problems: list[str]) -> list[dict[str, str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        problems.append(f"{path.name}: filen findes ikke")
+        return []
+    reader = csv.DictReader(io.StringIO(text))
+    missing = required - set(reader.fieldnames or [])
+    if missing:
+        problems.append(f"{path.name}: mangler kolonnerne {sorted(missing)}")
+        return []
+    return list(reader)
+
+
+def _parse_date(value: str, where: str, problems: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{where}: '{value}' er ikke en dato (ÅÅÅÅ-MM-DD)")
+        return None
+
+
+def _check_population(rows: list[dict[str, str]], codes: set[str], problems: list[str]) -> None:
+    seen: set[tuple[str, str]] = set()
+    for line, row in enumerate(rows, start=2):
+        where = f"population.csv linje {line}"
+        code, year, value = row["code"].strip(), row["year"].strip(), row["population"].strip()
+        if code not in codes:
+            problems.append(f"{where}: ukendt kommunekode '{code}'")
+        if not year.isdigit():
+            problems.append(f"{where}: året '{year}' er ikke et tal")
+        if not value.isdigit():
+            problems.append(f"{where}: indbyggertallet '{value}' er ikke et helt tal")
+        elif int(value) <= 0:
+            problems.append(f"{where}: indbyggertallet skal være over 0")
+        if (code, year) in seen:
+            problems.append(f"{where}: {code} har to tal for {year}")
+        seen.add((code, year))
+        if not row["source"].strip():
+            problems.append(f"{where}: kilde mangler")
+
+
+def _read_files(data_dir: Path) -> _Files:
+    problems: list[str] = []
+    municipalities = _read_csv(
+        data_dir / "municipalities.csv", {"code", "name", "region_code", "source"}, problems
+    )
+    codes: set[str] = set()
+    for line, row in enumerate(municipalities, start=2):
+        code = row["code"].strip()
+        if not (len(code) == 3 and code.isdigit()):
+            problems.append(f"municipalities.csv linje {line}: '{code}' er ikke en kommunekode")
+        if code in codes:
+            problems.append(f"municipalities.csv linje {line}: kommunekode {code} står to gange")
+        codes.add(code)
+    population = _read_csv(
+        data_dir / "population.csv", {"code", "year", "population", "source"}, problems
+    )
+    _check_population(population, codes, problems)
+    clusters = _read_csv(data_dir / "clusters.csv", {"cluster_org", "name_da"}, problems)
+    offices = _read_csv(
+        data_dir / "offices.csv",
+        {"name", "cluster", "strength_position", "host_code", "opened_date"},
+        problems,
+    )
+    cluster_names = {row["cluster_org"] for row in clusters}
+    for line, row in enumerate(offices, start=2):
+        where = f"offices.csv linje {line}"
+        if row["cluster"] not in cluster_names:
+            problems.append(f"{where}: ukendt klynge '{row['cluster']}'")
+        if row["host_code"] and row["host_code"] not in codes:
+            problems.append(f"{where}: ukendt kommunekode '{row['host_code']}'")
+        if row["opened_date"]:
+            _parse_date(row["opened_date"], where, problems)
+    organisations = _read_csv(data_dir / "organisations.csv", {"name", "kind"}, problems)
+    timeline = _read_csv(
+        data_dir / "timeline.csv", {"event_date", "precision", "when_text", "title"}, problems
+    )
+    for line, row in enumerate(timeline, start=2):
+        _parse_date(row["event_date"], f"timeline.csv linje {line}", problems)
+    if problems:
+        raise DataFileError(problems)
+    return _Files(municipalities, population, clusters, offices, organisations, timeline)
+
+
+def _cluster_key(cluster_org: str) -> str:
+    if cluster_org.startswith("(unidentified"):
+        return "unidentified-" + cluster_org.strip("()").split()[-1]
+    return "".join(ch if ch.isalnum() else "-" for ch in cluster_org.lower()).strip("-")
+
+
+@transaction.atomic
+def register_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
+    """
+    Load the register (facts only) from `data_dir`; return what was created.
+
+    Facts in the files replace stored values with the same natural key, so the
+    files stay the source of truth for facts; nothing else is touched.
+
+    :raises DataFileError: listing every problem in the files; nothing is stored
+    """
+    files = _read_files(data_dir)
+    report = LoadReport()
+    by_code: dict[str, Municipality] = {}
+    for row in files.municipalities:
+        municipality, created = Municipality.objects.update_or_create(
+            code=row["code"].strip(),
+            defaults={"name": row["name"].strip(), "region_code": row["region_code"].strip()},
+        )
+        by_code[municipality.code] = municipality
+        report.add("kommuner", created)
+    for row in files.population:
+        _, created = PopulationFigure.objects.update_or_create(
+            municipality=by_code[row["code"].strip()],
+            reference_date=date(int(row["year"]), 1, 1),
+            defaults={
+                "population": int(row["population"]),
+                "source": row["source"].strip(),
+                "basis": Basis.FACT,
+            },
+        )
+        report.add("indbyggertal", created)
+    kkr, created = Partnership.objects.update_or_create(
+        name=KKR_SJAELLAND,
+        defaults={
+            "description": "Kommunekontaktrådet i Region Sjælland: samarbejde mellem "
+            "regionens 17 kommuner.",
+            "source": "Slides KKR Sjælland (seed); design.md §1",
+        },
+    )
+    kkr.members.set(by_code.values())
+    report.add("partnerskaber", created)
+    clusters: dict[str, Cluster] = {}
+    for row in files.clusters:
+        identified = not row["cluster_org"].startswith("(unidentified")
+        topup = row.get("ufs_sjaelland_topup_dec2021", "")
+        cluster, created = Cluster.objects.update_or_create(
+            key=_cluster_key(row["cluster_org"]),
+            defaults={
+                "identified": identified,
+                "name": row["cluster_org"] if identified else "",
+                "name_da": row.get("name_da", ""),
+                "sector_da": row.get("sector_da", ""),
+                "hq_city": row.get("hq_city", ""),
+                "other_offices": row.get("other_offices", ""),
+                "ufs_sjaelland_topup_2021": {"yes": True, "no": False}.get(topup),
+                "notes": row.get("status_notes", ""),
+                "sources": row.get("sources", ""),
+            },
+        )
+        clusters[row["cluster_org"]] = cluster
+        report.add("klynger", created)
+    for row in files.offices:
+        _, created = ClusterOffice.objects.update_or_create(
+            name=row["name"],
+            defaults={
+                "cluster": clusters[row["cluster"]],
+                "strength_position": row["strength_position"],
+                "host_municipality": by_code.get(row["host_code"]),
+                "town": row["town"],
+                "opened_date": date.fromisoformat(row["opened_date"])
+                if row["opened_date"]
+                else None,
+                "opened_precision": row["opened_precision"] or DatePrecision.DAY,
+                "opened_note": row["opened_note"],
+                "notes": row["notes"],
+                "sources": row["sources"],
+            },
+        )
+        report.add("klyngekontorer", created)
+    for row in files.organisations:
+        _, created = Organisation.objects.update_or_create(
+            name=row["name"],
+            defaults={
+                "short_name": row["short_name"],
+                "kind": row["kind"],
+                "role": row["role"],
+                "source": row["source"],
+            },
+        )
+        report.add("organisationer", created)
+    for row in files.timeline:
+        _, created = TimelineEvent.objects.update_or_create(
+            title=row["title"],
+            defaults={
+                "event_date": date.fromisoformat(row["event_date"]),
+                "precision": row["precision"],
+                "when_text": row["when_text"],
+                "source": row["source"],
+            },
+        )
+        report.add("historik", created)
+    return report

@@ -1,0 +1,76 @@
+"""Reads that combine the register with the allocations."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from klynge.core.cofinancing import Problem
+from klynge.core.money import ore_per_unit
+from klynge.financing.models import Agreement, OfficeLead
+from klynge.financing.selectors import YearAllocation, agreement_list, year_allocation
+from klynge.masterdata.models import ClusterOffice, Municipality
+
+
+@dataclass
+class MunicipalityYear:
+    """What one municipality pays in one agreement-year."""
+
+    agreement: Agreement
+    year: int
+    lines: list[dict[str, Any]]
+    total_ore: int | None
+    per_inhabitant_ore: int | None
+    population: int | None
+    status: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+def year_allocations() -> list[YearAllocation]:
+    """The allocation of every agreement-year, oldest first."""
+    return [
+        year_allocation(agreement=agreement, year=year)
+        for agreement in agreement_list()
+        for year in agreement.years()
+    ]
+
+
+def municipality_payments(
+    *, municipality: Municipality, allocations: list[YearAllocation]
+) -> list[MunicipalityYear]:
+    """Per agreement-year: the municipality's lines, total and kr. per inhabitant."""
+    result = []
+    for shown in allocations:
+        if shown.table is None:
+            result.append(
+                MunicipalityYear(
+                    shown.agreement, shown.year, [], None, None, None,
+                    "kan ikke beregnes", shown.problems,
+                )
+            )  # fmt: skip
+            continue
+        lines = [line for line in shown.lines if line["municipality_code"] == municipality.code]
+        total = sum(line["amount_ore"] for line in lines)
+        population = shown.table.population.get(municipality.code)
+        status = shown.run.get_status_display().lower() if shown.run else "beregnet, ikke gemt"
+        result.append(
+            MunicipalityYear(
+                shown.agreement,
+                shown.year,
+                lines,
+                total,
+                ore_per_unit(total, population) if population else None,
+                population,
+                status,
+            )
+        )
+    return result
+
+
+def office_leads(*, office: ClusterOffice) -> list[OfficeLead]:
+    """The office's lead municipality per agreement-year, with its basis."""
+    return list(
+        OfficeLead.objects.filter(office=office)
+        .select_related("agreement", "municipality")
+        .order_by("agreement__first_year", "year")
+    )

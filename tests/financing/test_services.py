@@ -1,0 +1,189 @@
+"""Allocation runs: storing, fingerprints, approval and freezing."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from klynge.common.choices import Basis
+from klynge.core.cofinancing import AllocationInputError
+from klynge.financing.models import (
+    Agreement,
+    AgreementYear,
+    AllocationLine,
+    AllocationRun,
+    FrozenRunError,
+    OfficeLead,
+    RunStatus,
+)
+from klynge.financing.selectors import allocation_compute
+from klynge.financing.services import (
+    ApprovalError,
+    allocation_run_approve,
+    allocation_run_create,
+    lead_set,
+    participation_set,
+)
+from klynge.masterdata.models import ClusterOffice, Municipality, PopulationFigure
+
+pytestmark = pytest.mark.django_db
+
+
+def test_run_stores_every_line_and_each_office_adds_up_to_its_amount(demo: Agreement) -> None:
+    run = allocation_run_create(agreement=demo, year=2024, user="test")
+
+    assert run.status == RunStatus.COMPUTED
+    assert run.lines.count() == 4 * 17
+    for office in ClusterOffice.objects.filter(pk__in=run.lines.values("office")):
+        amounts = run.lines.filter(office=office).values_list("amount_ore", flat=True)
+        assert sum(amounts) == 100_000_000
+
+
+def test_same_inputs_reuse_the_stored_run(demo: Agreement) -> None:
+    first = allocation_run_create(agreement=demo, year=2024, user="a")
+
+    second = allocation_run_create(agreement=demo, year=2024, user="b")
+
+    assert second.pk == first.pk
+    assert AllocationRun.objects.count() == 1
+
+
+def test_changed_participation_gives_a_new_fingerprint_and_run(demo: Agreement) -> None:
+    first = allocation_run_create(agreement=demo, year=2024, user="a")
+    lejre = Municipality.objects.get(code="350")
+
+    participation_set(agreement=demo, municipality=lejre, years=[2024], participates=False)
+    second = allocation_run_create(agreement=demo, year=2024, user="a")
+
+    assert second.fingerprint != first.fingerprint
+    lejre_lines = second.lines.filter(municipality=lejre)
+    assert set(lejre_lines.values_list("role", "amount_ore")) == {("none", 0)}
+
+
+def test_approved_run_is_frozen_against_every_kind_of_change(demo: Agreement) -> None:
+    run = allocation_run_approve(
+        run=allocation_run_create(agreement=demo, year=2024, user="a"), user="boss"
+    )
+    line = run.lines.first()
+    assert line is not None
+
+    run.approved_by = "someone else"
+    with pytest.raises(FrozenRunError):
+        run.save()
+    with pytest.raises(FrozenRunError):
+        run.delete()
+    line.amount_ore += 1
+    with pytest.raises(FrozenRunError):
+        line.save()
+    with pytest.raises(FrozenRunError):
+        line.delete()
+    with pytest.raises(FrozenRunError):
+        AllocationLine.objects.filter(run=run).update(amount_ore=0)
+    with pytest.raises(FrozenRunError):
+        AllocationRun.objects.filter(pk=run.pk).update(status=RunStatus.COMPUTED)
+    with pytest.raises(FrozenRunError):
+        AllocationRun.objects.filter(pk=run.pk).delete()
+
+    stored = AllocationRun.objects.get(pk=run.pk)
+    assert stored.approved_by == "boss"
+    assert sum(stored.lines.values_list("amount_ore", flat=True)) == 400_000_000
+
+
+def test_approval_happens_once_and_blocks_a_second_approved_run(demo: Agreement) -> None:
+    run = allocation_run_create(agreement=demo, year=2024, user="a")
+    allocation_run_approve(run=run, user="boss")
+
+    with pytest.raises(ApprovalError, match="allerede godkendt"):
+        allocation_run_approve(run=run, user="boss")
+    participation_set(
+        agreement=demo,
+        municipality=Municipality.objects.get(code="350"),
+        years=[2024],
+        participates=False,
+    )
+    other = allocation_run_create(agreement=demo, year=2024, user="a")
+    with pytest.raises(ApprovalError, match=f"#{run.pk}"):
+        allocation_run_approve(run=other, user="boss")
+
+
+def test_later_population_change_never_alters_an_approved_run(demo: Agreement) -> None:
+    run = allocation_run_approve(
+        run=allocation_run_create(agreement=demo, year=2024, user="a"), user="boss"
+    )
+    before = list(run.lines.order_by("pk").values_list("amount_ore", flat=True))
+
+    figure = PopulationFigure.objects.get(municipality__code="253", reference_date="2023-01-01")
+    figure.population += 10_000
+    figure.save()
+    new = allocation_run_create(agreement=demo, year=2024, user="a")
+
+    assert new.pk != run.pk
+    assert list(run.lines.order_by("pk").values_list("amount_ore", flat=True)) == before
+    greve_before = run.lines.filter(municipality__code="253", role="share")
+    greve_after = new.lines.filter(municipality__code="253", role="share")
+    assert sum(x.amount_ore for x in greve_after) > sum(x.amount_ore for x in greve_before)
+
+
+def test_facts_only_register_cannot_allocate_2024_and_names_the_missing_lead(
+    register: Agreement,
+) -> None:
+    with pytest.raises(AllocationInputError) as error:
+        allocation_run_create(agreement=register, year=2024, user="a")
+
+    assert [p.code for p in error.value.problems] == ["lead_missing"]
+    assert "CLEAN" in error.value.problems[0].message
+    assert AllocationRun.objects.count() == 0
+
+
+def test_missing_population_is_named_with_municipality_and_date(demo: Agreement) -> None:
+    with pytest.raises(AllocationInputError) as error:
+        allocation_compute(agreement=demo, year=2023)
+
+    messages = [p.message for p in error.value.problems]
+    assert "Greve mangler indbyggertal pr. 1. januar 2022." in messages
+    # Lejre and Roskilde have figures for 1 January 2022; nobody else does.
+    assert not any(m.startswith(("Lejre", "Roskilde")) for m in messages)
+
+
+def test_lead_who_does_not_participate_is_refused(demo: Agreement) -> None:
+    naestved = Municipality.objects.get(code="370")
+    participation_set(agreement=demo, municipality=naestved, years=[2024], participates=False)
+
+    with pytest.raises(AllocationInputError) as error:
+        allocation_compute(agreement=demo, year=2024)
+
+    assert "lead_not_participant" in {p.code for p in error.value.problems}
+
+
+def test_lead_share_larger_than_office_amount_is_refused(demo: Agreement) -> None:
+    AgreementYear.objects.filter(agreement=demo, year=2024).update(lead_share_ore=200_000_000)
+
+    with pytest.raises(
+        AllocationInputError, match=re.escape("leadandelen 2.000.000,00 kr. er større")
+    ):
+        allocation_compute(agreement=demo, year=2024)
+
+
+def test_nobody_participating_but_the_lead_is_refused(demo: Agreement) -> None:
+    for municipality in Municipality.objects.exclude(code="370"):
+        participation_set(
+            agreement=demo, municipality=municipality, years=[2024], participates=False
+        )
+
+    with pytest.raises(AllocationInputError) as error:
+        allocation_compute(agreement=demo, year=2024)
+
+    assert "no_participants" in {p.code for p in error.value.problems}
+
+
+def test_lead_set_marks_the_basis_and_refuses_years_outside_the_office(demo: Agreement) -> None:
+    office = ClusterOffice.objects.get(name="CLEAN – Sjælland")
+    lejre = Municipality.objects.get(code="350")
+
+    lead_set(agreement=demo, office=office, years=[2022, 2023], municipality=lejre)
+
+    leads = OfficeLead.objects.filter(office=office, year__in=[2022, 2023])
+    assert {(lead.municipality_id, lead.basis) for lead in leads} == {(lejre.pk, Basis.FACT)}
+    with pytest.raises(ValueError, match="2021"):
+        lead_set(agreement=demo, office=office, years=[2021], municipality=lejre)

@@ -47,7 +47,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/klynge makemigrations --check --dry-run -v 0
+	DATABASE_URL=sqlite:///:memory: $(BIN)/klynge makemigrations --check --dry-run -v 0
 
 typecheck: install-dev
 	$(BIN)/mypy

@@ -553,7 +553,7 @@ def test_explanations_are_danish_sentences_with_the_amounts():
     assert lines["316"].explanation() == (
         "Holbæk er leadkommune og betaler leadandelen 10.000,00 kr. alene."
     )
-    assert lines["329"].explanation() == "Ringsted deltager ikke i 2024 og betaler 0 kr."
+    assert lines["329"].explanation() == "Ringsted deltager ikke i 2024 og betaler 0,00 kr."
     # Quota 449995.50004… øre = 4499,9550004… kr. -> 4.499,9550 kr. (rounded, hence ≈).
     assert lines["340"].explanation() == (
         "15.000,00 kr. fordeles efter indbyggertal 30.000 pr. 1. januar 2023 ud af i alt "
@@ -635,7 +635,7 @@ def check_allocation(office_terms, municipalities, populations):
 def check_explanation(line: Line):
     text = line.explanation()
     if line.role is Role.NONE:
-        assert text == f"{line.municipality_name} deltager ikke i 2024 og betaler 0 kr."
+        assert text == f"{line.municipality_name} deltager ikke i 2024 og betaler 0,00 kr."
         return
     assert format_dkk(line.amount_ore) in text
     if line.role is Role.LEAD:
@@ -658,3 +658,40 @@ def test_allocation_to_the_ore_is_exact_fair_and_explained(scenario):
 @given(scenarios(units=(100, 100_000)))
 def test_allocation_in_rounding_units_is_exact_and_within_one_unit_of_the_quota(scenario):
     check_allocation(*scenario)
+
+
+def test_a_municipality_listed_twice_is_refused_not_charged_twice() -> None:
+    from klynge.core.cofinancing import (
+        AllocationInputError,
+        Municipality,
+        OfficeTerms,
+        PopulationFigure,
+        allocate_office,
+    )
+
+    day = date(2023, 1, 1)
+    municipalities = [Municipality("101", "A"), Municipality("102", "B"), Municipality("102", "B2")]
+    populations = {c: {day: PopulationFigure(1000, day, "s")} for c in ("101", "102")}
+    terms = OfficeTerms("K", 2024, 200, 100, "101", frozenset({"101", "102"}))
+
+    with pytest.raises(AllocationInputError) as error:
+        allocate_office(terms, municipalities, populations)
+
+    assert [p.code for p in error.value.problems] == ["duplicate_municipality"]
+    assert "102" in error.value.problems[0].message
+
+
+def test_summarise_problems_groups_missing_population_per_date() -> None:
+    from klynge.core.cofinancing import Problem, summarise_problems
+
+    problems = [
+        Problem("population_missing", "Greve mangler indbyggertal pr. 1. januar 2020.", "X"),
+        Problem("population_missing", "Køge mangler indbyggertal pr. 1. januar 2020.", "X"),
+        Problem("population_missing", "Greve mangler indbyggertal pr. 1. januar 2020.", "Y"),
+        Problem("lead_missing", "Y: leadkommune er ikke angivet for 2021.", "Y"),
+    ]
+
+    assert summarise_problems(problems) == [
+        "Indbyggertal pr. 1. januar 2020 mangler for 2 kommuner: Greve, Køge.",
+        "Y: leadkommune er ikke angivet for 2021.",
+    ]

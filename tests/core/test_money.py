@@ -237,3 +237,9 @@ def test_format_fraction_ore_of_whole_ore_is_exact_and_agrees_with_format_dkk(or
     text = format_fraction_ore(Fraction(ore), places=2)
     assert "≈" not in text
     assert text == format_dkk(ore)
+
+
+@pytest.mark.parametrize("text", ["١٢٣", "１２,５", "12\n,50"])
+def test_parse_dkk_accepts_only_ascii_digits_and_no_stray_newlines(text: str) -> None:
+    with pytest.raises(MoneyError):
+        parse_dkk(text)

@@ -65,7 +65,7 @@ def test_allocation_page_for_a_year_without_population_says_what_is_missing(
     html = staff_client.get(reverse("allocation", args=[2022])).content.decode()
 
     assert "kan ikke beregnes" in html
-    assert "Greve mangler indbyggertal pr. 1. januar 2021." in html
+    assert "Indbyggertal pr. 1. januar 2021 mangler for 17 kommuner" in html
 
 
 def test_unknown_year_and_municipality_are_404(staff_client: Client) -> None:

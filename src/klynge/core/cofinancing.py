@@ -144,7 +144,9 @@ class Line:
     def explanation(self) -> str:
         """Explain this amount in one Danish sentence."""
         if self.role is Role.NONE:
-            return f"{self.municipality_name} deltager ikke i {self.year} og betaler 0 kr."
+            return (
+                f"{self.municipality_name} deltager ikke i {self.year} og betaler {format_dkk(0)}"
+            )
         if self.role is Role.LEAD:
             return (
                 f"{self.municipality_name} er leadkommune og betaler leadandelen "
@@ -162,7 +164,7 @@ class Line:
             f"{group_thousands(self.key_total or 0)}: præcis kvote "
             f"{format_fraction_ore(self.quota)}, afrundet til "
             f"{format_dkk(self.amount_ore)}"
-        )
+        )  # format_dkk ends with "kr.", which closes the sentence
 
 
 @dataclass(frozen=True)
@@ -198,7 +200,8 @@ class OfficeAllocation:
     @property
     def total_ore(self) -> int:
         """Sum of all amounts; always equals `office_amount_ore`."""
-        return sum(self.payer_amounts) + (self.lead_share_ore if self.lead_code else 0)
+        lead = self.lead_share_ore if self.lead_code is not None else 0
+        return sum(self.payer_amounts) + lead
 
     @cached_property
     def _by_code(self) -> dict[str, tuple[Role, int, int | None, PopulationFigure | None]]:
@@ -328,7 +331,7 @@ def _check_terms(terms: OfficeTerms, known: frozenset[str]) -> list[Problem]:
                 )
     unknown = sorted(terms.participants - known)
     if unknown:
-        add("unknown_municipality", f"{office}: ukendte kommunekoder {unknown}.")
+        add("unknown_municipality", f"{office}: ukendte kommunekoder {', '.join(unknown)}.")
     if terms.lead_code is None:
         add("lead_missing", f"{office}: leadkommune er ikke angivet for {terms.year}.")
     elif terms.lead_code not in terms.participants:
@@ -346,7 +349,8 @@ def _check_terms(terms: OfficeTerms, known: frozenset[str]) -> list[Problem]:
         if missing:
             add(
                 "index_missing",
-                f"{office}: pris- og lønindeks (PL) mangler for {missing}.",
+                f"{office}: pris- og lønindeks (PL) mangler for "
+                f"{', '.join(str(y) for y in missing)}.",
             )
     return problems
 
@@ -525,6 +529,19 @@ def allocate_all(
 
     :raises AllocationInputError: listing the problems of every office
     """
+    codes = [m.code for m in municipalities]
+    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    if repeated:
+        raise AllocationInputError(
+            [
+                Problem(
+                    "duplicate_municipality",
+                    f"Kommunekode {code} står mere end én gang.",
+                    municipality=code,
+                )
+                for code in repeated
+            ]
+        )
     register = _register(municipalities)
     results: list[OfficeAllocation] = []
     problems: list[Problem] = []
@@ -536,3 +553,28 @@ def allocate_all(
     if problems:
         raise AllocationInputError(problems)
     return tuple(results)
+
+
+def summarise_problems(problems: Sequence[Problem]) -> list[str]:
+    """
+    Say each distinct problem once, in Danish, for people rather than logs.
+
+    Missing population figures are grouped per date ("Indbyggertal pr. 1. januar
+    2020 mangler for 15 kommuner: ..."); other messages are kept once each.
+    """
+    missing: dict[str, list[str]] = {}
+    others: list[str] = []
+    for problem in problems:
+        if problem.code == "population_missing":
+            name, _, when = problem.message.partition(" mangler indbyggertal pr. ")
+            names = missing.setdefault(when.rstrip("."), [])
+            if name not in names:
+                names.append(name)
+        elif problem.message not in others:
+            others.append(problem.message)
+    grouped = [
+        f"Indbyggertal pr. {when} mangler for {len(names)} "
+        f"{'kommune' if len(names) == 1 else 'kommuner'}: {', '.join(sorted(names))}."
+        for when, names in missing.items()
+    ]
+    return grouped + others

@@ -12,8 +12,8 @@ from fractions import Fraction
 
 ORE_PER_KRONE = 100
 
-_THOUSANDS_GROUPED = re.compile(r"^\d{1,3}(\.\d{3})+$")
-_PLAIN_DIGITS = re.compile(r"^\d+$")
+_THOUSANDS_GROUPED = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
+_PLAIN_DIGITS = re.compile(r"[0-9]+")
 
 
 class MoneyError(ValueError):
@@ -89,9 +89,9 @@ def parse_dkk(text: str) -> int:
     negative = cleaned.startswith("-")
     body = cleaned.removeprefix("-")
     whole, comma, decimals = body.partition(",")
-    if not whole or not (_PLAIN_DIGITS.match(whole) or _THOUSANDS_GROUPED.match(whole)):
+    if not (_PLAIN_DIGITS.fullmatch(whole) or _THOUSANDS_GROUPED.fullmatch(whole)):
         raise MoneyError(f"'{text}' er ikke et beløb i kroner (fx 1.234,56)")
-    if comma and not re.fullmatch(r"\d{1,2}", decimals):
+    if comma and not re.fullmatch(r"[0-9]{1,2}", decimals):
         raise MoneyError(f"'{text}' har mere end to decimaler eller et tomt decimalfelt")
     ore = int(whole.replace(".", "")) * ORE_PER_KRONE + int(decimals.ljust(2, "0") or 0)
     return -ore if negative else ore

@@ -188,11 +188,13 @@ def allocation_inputs(
         for row in AgreementYear.objects.filter(agreement=agreement)
         if row.index_percent is not None
     }
-    assumptions = [
-        f"{p.municipality.name}: {p.get_basis_display().lower()} om deltagelse"
-        for p in participation
-        if p.basis != Basis.FACT
-    ]
+    assumptions: list[str] = []
+    assumed = [p for p in participation if p.basis != Basis.FACT]
+    if assumed:
+        assumptions.append(
+            f"Deltagelsen for {len(assumed)} kommuner er "
+            f"{assumed[0].get_basis_display().lower()}. {assumed[0].note}".strip()
+        )
     terms: list[rule.OfficeTerms] = []
     for office in chosen:
         lead = leads.get(office.pk)
@@ -393,6 +395,11 @@ class YearAllocation:
     fingerprint: str | None
     live_fingerprint: str | None
     assumptions: list[str]
+
+    @property
+    def problem_summary(self) -> list[str]:
+        """The problems said once each, missing population grouped per date."""
+        return rule.summarise_problems(self.problems)
 
     @property
     def stale(self) -> bool:

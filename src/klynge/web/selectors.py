@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from klynge.core.cofinancing import Problem
+from klynge.core.cofinancing import Problem, summarise_problems
 from klynge.core.money import ore_per_unit
 from klynge.financing.models import Agreement, OfficeLead
 from klynge.financing.selectors import YearAllocation, agreement_list, year_allocation
@@ -24,6 +24,11 @@ class MunicipalityYear:
     population: int | None
     status: str
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def problem_summary(self) -> list[str]:
+        """The problems said once each, missing population grouped per date."""
+        return summarise_problems(self.problems)
 
 
 def year_allocations() -> list[YearAllocation]:

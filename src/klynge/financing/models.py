@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 
@@ -208,16 +208,29 @@ class FrozenRunError(Exception):
     """An approved allocation run cannot change."""
 
 
-class AllocationRunQuerySet(models.QuerySet["AllocationRun"]):
+_M = TypeVar("_M", bound=models.Model)
+
+
+class _FrozenWhenApprovedQuerySet(models.QuerySet[_M]):
+    """Refuses bulk updates and deletes that touch an approved run."""
+
+    approved_lookup = "status"
+
+    def _refuse_if_approved(self, verb: str) -> None:
+        if self.filter(**{self.approved_lookup: RunStatus.APPROVED}).exists():
+            raise FrozenRunError(f"En godkendt fordeling kan ikke {verb}.")
+
     def update(self, **kwargs: Any) -> int:
-        if self.filter(status=RunStatus.APPROVED).exists():
-            raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
+        self._refuse_if_approved("ændres")
         return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        if self.filter(status=RunStatus.APPROVED).exists():
-            raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
+        self._refuse_if_approved("slettes")
         return super().delete()
+
+
+class AllocationRunQuerySet(_FrozenWhenApprovedQuerySet["AllocationRun"]):
+    approved_lookup = "status"
 
 
 class AllocationRun(models.Model):
@@ -277,16 +290,8 @@ class AllocationRun(models.Model):
         return super().delete(*args, **kwargs)
 
 
-class AllocationLineQuerySet(models.QuerySet["AllocationLine"]):
-    def update(self, **kwargs: Any) -> int:
-        if self.filter(run__status=RunStatus.APPROVED).exists():
-            raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
-        return super().update(**kwargs)
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        if self.filter(run__status=RunStatus.APPROVED).exists():
-            raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
-        return super().delete()
+class AllocationLineQuerySet(_FrozenWhenApprovedQuerySet["AllocationLine"]):
+    approved_lookup = "run__status"
 
 
 class AllocationLine(models.Model):

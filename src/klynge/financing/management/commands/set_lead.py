@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from klynge.common.choices import Basis
+from klynge.financing.management.options import add_change_arguments
+from klynge.financing.management.options import basis as option_basis
+from klynge.financing.management.options import years as option_years
 from klynge.financing.selectors import AgreementYearError, agreement_for_year
 from klynge.financing.services import lead_set
 from klynge.masterdata.selectors import UnknownObjectError, municipality_get, office_get
@@ -20,14 +22,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--municipality", required=True, help="kommunekode eller navn ('ingen' rydder)"
         )
-        parser.add_argument("--year", type=int, required=True, help="budgetår")
-        parser.add_argument("--to-year", type=int, help="sidste år (standard: kun --year)")
-        parser.add_argument("--assumption", action="store_true", help="marker som antagelse")
-        parser.add_argument("--note", default="", help="begrundelse eller kilde")
-        parser.add_argument("--agreement", help="aftalens navn")
+        add_change_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        years = range(options["year"], (options["to_year"] or options["year"]) + 1)
+        years = option_years(options)
         try:
             agreement = agreement_for_year(year=options["year"], name=options["agreement"])
             office = office_get(name=options["office"])
@@ -41,7 +39,7 @@ class Command(BaseCommand):
                 office=office,
                 years=years,
                 municipality=municipality,
-                basis=Basis.ASSUMPTION if options["assumption"] else Basis.FACT,
+                basis=option_basis(options),
                 note=options["note"],
             )
         except (AgreementYearError, UnknownObjectError, ValueError) as error:

@@ -6,7 +6,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from klynge.common.choices import Basis
+from klynge.financing.management.options import add_change_arguments
+from klynge.financing.management.options import basis as option_basis
+from klynge.financing.management.options import years as option_years
 from klynge.financing.selectors import AgreementYearError, agreement_for_year
 from klynge.financing.services import participation_set
 from klynge.masterdata.selectors import UnknownObjectError, municipality_get
@@ -17,17 +19,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--municipality", required=True, help="kommunekode eller navn")
-        parser.add_argument("--year", type=int, required=True, help="budgetår")
-        parser.add_argument("--to-year", type=int, help="sidste år (standard: kun --year)")
         state = parser.add_mutually_exclusive_group(required=True)
         state.add_argument("--in", dest="participates", action="store_true")
         state.add_argument("--out", dest="participates", action="store_false")
-        parser.add_argument("--assumption", action="store_true", help="marker som antagelse")
-        parser.add_argument("--note", default="", help="begrundelse eller kilde")
-        parser.add_argument("--agreement", help="aftalens navn")
+        add_change_arguments(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        years = range(options["year"], (options["to_year"] or options["year"]) + 1)
+        years = option_years(options)
         try:
             agreement = agreement_for_year(year=options["year"], name=options["agreement"])
             municipality = municipality_get(code_or_name=options["municipality"])
@@ -36,7 +34,7 @@ class Command(BaseCommand):
                 municipality=municipality,
                 years=years,
                 participates=options["participates"],
-                basis=Basis.ASSUMPTION if options["assumption"] else Basis.FACT,
+                basis=option_basis(options),
                 note=options["note"],
             )
         except (AgreementYearError, UnknownObjectError, ValueError) as error:

@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from klynge.core.dates import format_date_da
-from klynge.core.money import ORE_PER_KRONE, format_dkk, group_thousands
+from klynge.core.money import ORE_PER_KRONE, format_dkk
 from klynge.financing.selectors import AllocationTable
 
 ROLE_DA = {"lead": "leadkommune", "share": "andel", "none": "deltager ikke"}
@@ -204,7 +204,3 @@ def lines_xlsx(lines: list[dict[str, Any]], table: AllocationTable, *, heading: 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
-
-
-def population_text(value: int | None) -> str:
-    return group_thousands(value) if value is not None else "-"

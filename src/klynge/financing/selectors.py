@@ -232,11 +232,6 @@ def allocation_inputs(
     )
 
 
-def run_list(*, year: int | None = None) -> QuerySet[AllocationRun]:
-    runs = AllocationRun.objects.select_related("agreement")
-    return runs.filter(year=year) if year is not None else runs
-
-
 def run_approved(*, agreement: Agreement, year: int) -> AllocationRun | None:
     return AllocationRun.objects.filter(
         agreement=agreement, year=year, status=RunStatus.APPROVED
@@ -374,7 +369,10 @@ def allocation_compute(
     :raises AllocationInputError: listing every missing input of every office
     :raises AgreementYearError: if the agreement does not cover the year
     """
-    inputs = allocation_inputs(agreement=agreement, year=year, offices=offices)
+    return _compute(allocation_inputs(agreement=agreement, year=year, offices=offices))
+
+
+def _compute(inputs: AllocationInputs) -> Computation:
     allocations = rule.allocate_all(inputs.terms, inputs.municipalities, inputs.populations)
     return Computation(inputs, allocations, fingerprint(inputs.as_json()))
 
@@ -414,18 +412,15 @@ class YearAllocation:
 def year_allocation(*, agreement: Agreement, year: int) -> YearAllocation:
     """The allocation to show for `agreement` in `year` (approved run first)."""
     approved = run_approved(agreement=agreement, year=year)
+    inputs = allocation_inputs(agreement=agreement, year=year)
     problems: list[rule.Problem] = []
     computation: Computation | None = None
     try:
-        computation = allocation_compute(agreement=agreement, year=year)
+        computation = _compute(inputs)
     except rule.AllocationInputError as error:
         problems = list(error.problems)
     live = computation.fingerprint if computation else None
-    assumptions = (
-        computation.inputs.assumptions
-        if computation
-        else allocation_inputs(agreement=agreement, year=year).assumptions
-    )
+    assumptions = inputs.assumptions
     if approved is not None:
         lines = run_lines(run=approved)
         table = allocation_table(lines, year=year, population=run_population(run=approved))

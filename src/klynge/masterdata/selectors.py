@@ -89,11 +89,9 @@ def core_municipalities(municipalities: Iterable[Municipality]) -> list[CoreMuni
     return [CoreMunicipality(code=m.code, name=m.name) for m in municipalities]
 
 
-def population_table(*, dates: Iterable[date] | None = None) -> dict[str, dict[date, CoreFigure]]:
+def population_table() -> dict[str, dict[date, CoreFigure]]:
     """Population figures by municipality code and reference date, for the engine."""
     figures = PopulationFigure.objects.select_related("municipality")
-    if dates is not None:
-        figures = figures.filter(reference_date__in=list(dates))
     table: dict[str, dict[date, CoreFigure]] = {}
     for figure in figures:
         table.setdefault(figure.municipality.code, {})[figure.reference_date] = CoreFigure(

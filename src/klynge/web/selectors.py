@@ -8,7 +8,13 @@ from typing import Any
 from klynge.core.cofinancing import Problem, summarise_problems
 from klynge.core.money import ore_per_unit
 from klynge.financing.models import Agreement, OfficeLead
-from klynge.financing.selectors import YearAllocation, agreement_list, year_allocation
+from klynge.financing.selectors import (
+    AgreementYearError,
+    YearAllocation,
+    agreement_for_year,
+    agreement_list,
+    year_allocation,
+)
 from klynge.masterdata.models import ClusterOffice, Municipality
 
 
@@ -38,6 +44,15 @@ def year_allocations() -> list[YearAllocation]:
         for agreement in agreement_list()
         for year in agreement.years()
     ]
+
+
+def current_year_allocation(*, year: int) -> YearAllocation | None:
+    """The allocation of `year` under the agreement that covers it, if any."""
+    try:
+        agreement = agreement_for_year(year=year)
+    except AgreementYearError:
+        return None
+    return year_allocation(agreement=agreement, year=year)
 
 
 def municipality_payments(

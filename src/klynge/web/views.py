@@ -6,14 +6,19 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from klynge.financing.selectors import data_quality_list
+from klynge.financing.selectors import YearAllocation, data_quality_list
 from klynge.masterdata.selectors import cluster_list, municipality_list, office_list
-from klynge.web.selectors import municipality_payments, office_leads, year_allocations
+from klynge.web.selectors import (
+    current_year_allocation,
+    municipality_payments,
+    office_leads,
+    year_allocations,
+)
 
 CURRENT_YEAR = 2024
 
 
-def _current(allocations: list) -> object | None:  # type: ignore[type-arg]
+def _current(allocations: list[YearAllocation]) -> YearAllocation | None:
     return next((a for a in allocations if a.year == CURRENT_YEAR), None)
 
 
@@ -37,7 +42,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def municipality_index(request: HttpRequest) -> HttpResponse:
-    shown = _current(year_allocations())
+    shown = current_year_allocation(year=CURRENT_YEAR)
     return render(
         request,
         "web/municipality_list.html",

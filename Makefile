@@ -7,7 +7,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install install-dev run serve load test lint typecheck unit bench clean
+.PHONY: install install-dev run serve load test lint typecheck unit bench messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ typecheck: install-dev
 
 unit: install-dev
 	$(BIN)/pytest
+
+## messages: refresh the da/en catalogues after changing interface text, then fill the new
+## msgstr in src/klynge/locale/*/LC_MESSAGES/django.po and run it again to compile
+messages: install-dev
+	cd src/klynge && ../../$(BIN)/klynge makemessages -l da -l en --no-location --no-obsolete -v 0
+	cd src/klynge && ../../$(BIN)/klynge compilemessages -v 0
 
 bench: install-dev
 	$(BIN)/python bench/allocation.py

@@ -6,17 +6,20 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from klynge.demo.services import DEMO_PASSWORD, DEMO_USERNAME, demo_load
+from klynge.audit.services import Actor
+from klynge.demo.services import DEMO_USERNAME, demo_load
 from klynge.financing.models import Agreement
 from klynge.financing.services import agreement_load
 from klynge.masterdata.services import register_load
+
+TEST_ACTOR = Actor.system("test")
 
 
 @pytest.fixture
 def register(db: None) -> Agreement:
     """The shipped Sjælland register and agreement, facts only."""
     register_load()
-    return agreement_load()
+    return agreement_load(actor=TEST_ACTOR)
 
 
 @pytest.fixture
@@ -27,10 +30,22 @@ def demo(register: Agreement) -> Agreement:
 
 
 @pytest.fixture
-def staff_client(demo: Agreement) -> Client:
-    client = Client()
-    assert client.login(username=DEMO_USERNAME, password=DEMO_PASSWORD)
-    return client
+def login_as(demo: Agreement):
+    """A client logged in as the demo user `username` (one per role)."""
+    from django.contrib.auth import get_user_model
+
+    def _login(username: str) -> Client:
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def staff_client(login_as) -> Client:
+    """The secretariat's demo user."""
+    return login_as(DEMO_USERNAME)
 
 
 @pytest.fixture
@@ -49,3 +64,21 @@ def run_command():
         return 0, out.getvalue(), err.getvalue()
 
     return _run
+
+
+@pytest.fixture
+def audit_maintenance(django_db_blocker) -> None:
+    """
+    Let the test runner's flush delete audit entries on SQLite.
+
+    Transactional tests (the browser suite) end with a flush that DELETEs
+    every table; the append-only trigger allows that only while the
+    maintenance table holds a row (PostgreSQL's flush TRUNCATEs, which row
+    triggers do not see). The row stays: the flush never touches that table.
+    """
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("INSERT INTO audit_maintenance (enabled) VALUES (1)")

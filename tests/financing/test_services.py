@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from klynge.audit.services import Actor
 from klynge.common.choices import Basis
 from klynge.core.cofinancing import AllocationInputError
 from klynge.financing.models import (
@@ -27,11 +28,13 @@ from klynge.financing.services import (
 )
 from klynge.masterdata.models import ClusterOffice, Municipality, PopulationFigure
 
+ACTOR = Actor.system("test")
+
 pytestmark = pytest.mark.django_db
 
 
 def test_run_stores_every_line_and_each_office_adds_up_to_its_amount(demo: Agreement) -> None:
-    run = allocation_run_create(agreement=demo, year=2024, user="test")
+    run = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
 
     assert run.status == RunStatus.COMPUTED
     assert run.lines.count() == 4 * 17
@@ -41,20 +44,22 @@ def test_run_stores_every_line_and_each_office_adds_up_to_its_amount(demo: Agree
 
 
 def test_same_inputs_reuse_the_stored_run(demo: Agreement) -> None:
-    first = allocation_run_create(agreement=demo, year=2024, user="a")
+    first = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
 
-    second = allocation_run_create(agreement=demo, year=2024, user="b")
+    second = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
 
     assert second.pk == first.pk
     assert AllocationRun.objects.count() == 1
 
 
 def test_changed_participation_gives_a_new_fingerprint_and_run(demo: Agreement) -> None:
-    first = allocation_run_create(agreement=demo, year=2024, user="a")
+    first = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
     lejre = Municipality.objects.get(code="350")
 
-    participation_set(agreement=demo, municipality=lejre, years=[2024], participates=False)
-    second = allocation_run_create(agreement=demo, year=2024, user="a")
+    participation_set(
+        actor=ACTOR, agreement=demo, municipality=lejre, years=[2024], participates=False
+    )
+    second = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
 
     assert second.fingerprint != first.fingerprint
     lejre_lines = second.lines.filter(municipality=lejre)
@@ -63,7 +68,7 @@ def test_changed_participation_gives_a_new_fingerprint_and_run(demo: Agreement) 
 
 def test_approved_run_is_frozen_against_every_kind_of_change(demo: Agreement) -> None:
     run = allocation_run_approve(
-        run=allocation_run_create(agreement=demo, year=2024, user="a"), user="boss"
+        actor=ACTOR, run=allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
     )
     line = run.lines.first()
     assert line is not None
@@ -86,37 +91,38 @@ def test_approved_run_is_frozen_against_every_kind_of_change(demo: Agreement) ->
         AllocationRun.objects.filter(pk=run.pk).delete()
 
     stored = AllocationRun.objects.get(pk=run.pk)
-    assert stored.approved_by == "boss"
+    assert stored.approved_by == "test"
     assert sum(stored.lines.values_list("amount_ore", flat=True)) == 400_000_000
 
 
 def test_approval_happens_once_and_blocks_a_second_approved_run(demo: Agreement) -> None:
-    run = allocation_run_create(agreement=demo, year=2024, user="a")
-    allocation_run_approve(run=run, user="boss")
+    run = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
+    allocation_run_approve(actor=ACTOR, run=run)
 
     with pytest.raises(ApprovalError, match="allerede godkendt"):
-        allocation_run_approve(run=run, user="boss")
+        allocation_run_approve(actor=ACTOR, run=run)
     participation_set(
+        actor=ACTOR,
         agreement=demo,
         municipality=Municipality.objects.get(code="350"),
         years=[2024],
         participates=False,
     )
-    other = allocation_run_create(agreement=demo, year=2024, user="a")
+    other = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
     with pytest.raises(ApprovalError, match=f"#{run.pk}"):
-        allocation_run_approve(run=other, user="boss")
+        allocation_run_approve(actor=ACTOR, run=other)
 
 
 def test_later_population_change_never_alters_an_approved_run(demo: Agreement) -> None:
     run = allocation_run_approve(
-        run=allocation_run_create(agreement=demo, year=2024, user="a"), user="boss"
+        actor=ACTOR, run=allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
     )
     before = list(run.lines.order_by("pk").values_list("amount_ore", flat=True))
 
     figure = PopulationFigure.objects.get(municipality__code="253", reference_date="2023-01-01")
     figure.population += 10_000
     figure.save()
-    new = allocation_run_create(agreement=demo, year=2024, user="a")
+    new = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
 
     assert new.pk != run.pk
     assert list(run.lines.order_by("pk").values_list("amount_ore", flat=True)) == before
@@ -129,7 +135,7 @@ def test_facts_only_register_cannot_allocate_2024_and_names_the_missing_lead(
     register: Agreement,
 ) -> None:
     with pytest.raises(AllocationInputError) as error:
-        allocation_run_create(agreement=register, year=2024, user="a")
+        allocation_run_create(actor=ACTOR, agreement=register, year=2024)
 
     assert [p.code for p in error.value.problems] == ["lead_missing"]
     assert "CLEAN" in error.value.problems[0].message
@@ -148,7 +154,9 @@ def test_missing_population_is_named_with_municipality_and_date(demo: Agreement)
 
 def test_lead_who_does_not_participate_is_refused(demo: Agreement) -> None:
     naestved = Municipality.objects.get(code="370")
-    participation_set(agreement=demo, municipality=naestved, years=[2024], participates=False)
+    participation_set(
+        actor=ACTOR, agreement=demo, municipality=naestved, years=[2024], participates=False
+    )
 
     with pytest.raises(AllocationInputError) as error:
         allocation_compute(agreement=demo, year=2024)
@@ -168,7 +176,7 @@ def test_lead_share_larger_than_office_amount_is_refused(demo: Agreement) -> Non
 def test_nobody_participating_but_the_lead_is_refused(demo: Agreement) -> None:
     for municipality in Municipality.objects.exclude(code="370"):
         participation_set(
-            agreement=demo, municipality=municipality, years=[2024], participates=False
+            actor=ACTOR, agreement=demo, municipality=municipality, years=[2024], participates=False
         )
 
     with pytest.raises(AllocationInputError) as error:
@@ -181,9 +189,9 @@ def test_lead_set_marks_the_basis_and_refuses_years_outside_the_office(demo: Agr
     office = ClusterOffice.objects.get(name="CLEAN – Sjælland")
     lejre = Municipality.objects.get(code="350")
 
-    lead_set(agreement=demo, office=office, years=[2022, 2023], municipality=lejre)
+    lead_set(actor=ACTOR, agreement=demo, office=office, years=[2022, 2023], municipality=lejre)
 
     leads = OfficeLead.objects.filter(office=office, year__in=[2022, 2023])
     assert {(lead.municipality_id, lead.basis) for lead in leads} == {(lejre.pk, Basis.FACT)}
     with pytest.raises(ValueError, match="2021"):
-        lead_set(agreement=demo, office=office, years=[2021], municipality=lejre)
+        lead_set(actor=ACTOR, agreement=demo, office=office, years=[2021], municipality=lejre)

@@ -11,7 +11,7 @@ from klynge.financing.models import AllocationRun, RunStatus
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    reverse("home"),
+    reverse("overview"),
     reverse("municipality-list"),
     reverse("municipality-detail", args=["253"]),
     reverse("office-list"),

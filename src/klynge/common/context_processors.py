@@ -1,25 +1,35 @@
-"""Template context shared by every page: the main navigation."""
+"""Template context shared by every page: the main navigation for the user."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from klynge.common import perms
+
+# (url name, label, permission the user needs to see the item)
 NAVIGATION = (
-    ("home", "Overblik"),
-    ("allocation-current", "Fordeling"),
-    ("municipality-list", "Kommuner"),
-    ("office-list", "Klyngekontorer"),
-    ("data-quality", "Datakvalitet"),
-    ("timeline", "Historik"),
+    ("home", _("Start"), perms.HAS_START_PAGE),
+    ("overview", _("Overview"), perms.VIEW_ALLOCATION),
+    ("allocation-current", _("Allocation"), perms.VIEW_ALLOCATION),
+    ("municipality-list", _("Municipalities"), perms.VIEW_ALLOCATION),
+    ("office-list", _("Cluster offices"), perms.VIEW_ALLOCATION),
+    ("data-quality", _("Data quality"), perms.VIEW_REGISTER),
+    ("user-list", _("Users"), perms.MANAGE_USERS),
+    ("audit-log", _("Audit log"), perms.VIEW_AUDIT_LOG),
 )
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:
-    """The main menu with the current section marked."""
+    """The main menu items the user may open, with the current section marked."""
+    if not request.user.is_authenticated:
+        return {"main_navigation": []}
     path = request.path
     items = []
-    for name, label in NAVIGATION:
+    for name, label, perm in NAVIGATION:
+        if perm is not None and not request.user.has_perm(perm):
+            continue
         url = reverse(name)
         section = "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/"
         current = path == "/" if section == "/" else path.startswith(section)

@@ -1,21 +1,36 @@
-"""URL configuration: Danish paths, login required everywhere but login."""
+"""
+URL configuration: Danish paths, login required everywhere except the
+login page, the language switch and the accessibility statement.
+
+Every pattern has an entry in the permission matrix
+(tests/security/test_permission_matrix.py); a new pattern without one fails.
+"""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import path
+from django.views.i18n import set_language
 
+from klynge.accounts import views as accounts
+from klynge.audit import views as audit
 from klynge.financing import views as financing
 from klynge.masterdata import views as masterdata
 from klynge.web import views as web
 
 urlpatterns = [
     path("", web.home, name="home"),
+    path("overblik/", web.overview, name="overview"),
     path("log-ind/", auth_views.LoginView.as_view(), name="login"),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sprog/", login_not_required(set_language), name="set-language"),
+    path("tilgaengelighed/", login_not_required(web.accessibility), name="accessibility"),
     path("kommuner/", web.municipality_index, name="municipality-list"),
     path("kommuner/<str:code>/", web.municipality_detail, name="municipality-detail"),
+    path("kommuner/<str:code>/historik/", web.municipality_history, name="municipality-history"),
     path("klyngekontorer/", web.office_index, name="office-list"),
     path("klyngekontorer/<int:pk>/", web.office_detail, name="office-detail"),
+    path("klyngekontorer/<int:pk>/historik/", web.office_history, name="office-history"),
     path("fordeling/", financing.allocation_current, name="allocation-current"),
     path("fordeling/<int:year>/", financing.allocation, name="allocation"),
     path("fordeling/<int:year>/gem/", financing.allocation_save, name="allocation-save"),
@@ -29,7 +44,20 @@ urlpatterns = [
         financing.allocation_export,
         name="allocation-export",
     ),
+    path("fordeling/<int:year>/historik/", financing.allocation_history, name="allocation-history"),
+    path("aftale/<int:year>/", financing.agreement_year, name="agreement-year"),
+    path("aftale/<int:year>/beloeb/", financing.terms_edit, name="terms-edit"),
+    path(
+        "aftale/<int:year>/deltagelse/<str:code>/",
+        financing.participation_edit,
+        name="participation-edit",
+    ),
+    path("aftale/<int:year>/lead/<int:office_id>/", financing.lead_edit, name="lead-edit"),
     path("datakvalitet/", web.data_quality, name="data-quality"),
-    path("historik/", masterdata.timeline, name="timeline"),
+    path("tidslinje/", masterdata.timeline, name="timeline"),
+    path("brugere/", accounts.user_index, name="user-list"),
+    path("brugere/ny/", accounts.user_new, name="user-new"),
+    path("brugere/<int:pk>/", accounts.user_edit, name="user-edit"),
+    path("aendringslog/", audit.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
 ]

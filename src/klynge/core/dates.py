@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 MONTHS_DA = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -18,3 +18,21 @@ def format_date_da(value: date) -> str:
 def format_month_da(value: date) -> str:
     """Write the month of `value` in Danish: 'maj 2021'."""
     return f"{MONTHS_DA[value.month - 1]} {value.year}"
+
+
+MONTHS_EN = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def format_date_en(value: date) -> str:
+    """Write `value` as an English long date: date(2024, 1, 1) -> '1 January 2024'."""
+    return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"
+
+
+def format_datetime(value: datetime, *, language: str = "da") -> str:
+    """A local date and time: '27. november 2026 kl. 06.05' (en: '27 November 2026, 06:05')."""
+    if language == "en":
+        return f"{format_date_en(value)}, {value:%H:%M}"
+    return f"{format_date_da(value)} kl. {value:%H.%M}"

@@ -1,4 +1,4 @@
-"""Loading the demo data."""
+"""Loading the demo data: a demo lead for CLEAN and one demo user per role."""
 
 from __future__ import annotations
 
@@ -7,33 +7,61 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from klynge.accounts.models import Role
+from klynge.accounts.services import Binding, user_create
+from klynge.audit.services import Actor
 from klynge.common.choices import Basis
 from klynge.financing.models import OfficeLead
 from klynge.financing.services import lead_set
-from klynge.masterdata.models import Municipality
+from klynge.masterdata.models import ClusterOffice, Municipality
 
-DEMO_USERNAME = "sekretariat"
 DEMO_PASSWORD = "klynge-demo"  # noqa: S105 - printed to the user on purpose
 DEMO_LEAD_CODE = "316"
 DEMO_NOTE = (
     "Demodata: ingen kilde nævner CLEAN's leadkommune eller by. Holbæk er valgt "
     "alene for at kunne vise en fuld fordeling."
 )
+DEMO_ACTOR = Actor.system("demo")
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    """A demo login: username, role, and the code or office name it is bound to."""
+
+    username: str
+    role: Role
+    full_name: str
+    municipality_code: str = ""
+    office_name: str = ""
+
+
+# One user per role. Greve is an ordinary participant; Næstved leads We Build
+# Denmark (an assumption: lead = host); the office user belongs to that office.
+DEMO_USERS = (
+    DemoUser("sekretariat", Role.SECRETARIAT, "Demo Sekretariat"),
+    DemoUser("greve", Role.MUNICIPALITY, "Demo Greve", municipality_code="253"),
+    DemoUser("naestved", Role.LEAD_MUNICIPALITY, "Demo Næstved", municipality_code="370"),
+    DemoUser(
+        "webuild", Role.OFFICE, "Demo We Build Denmark", office_name="We Build Denmark – Næstved"
+    ),
+    DemoUser("laeser", Role.READER, "Demo Læser"),
+)
+DEMO_USERNAME = DEMO_USERS[0].username
 
 
 @dataclass(frozen=True)
 class DemoReport:
     leads_set: int
-    user_created: bool
+    users_created: list[DemoUser]
 
 
 @transaction.atomic
 def demo_load() -> DemoReport:
     """
-    Fill unknown leads with a demo lead and create the demo user; idempotent.
+    Fill unknown leads with a demo lead and create the demo users; idempotent.
 
     Only leads that are still unknown get the demo value, so nothing the
-    secretariat has entered is overwritten.
+    secretariat has entered is overwritten; existing users are left alone.
     """
     demo_lead = Municipality.objects.get(code=DEMO_LEAD_CODE)
     changed = 0
@@ -41,6 +69,7 @@ def demo_load() -> DemoReport:
         "agreement", "office"
     ):
         lead_set(
+            actor=DEMO_ACTOR,
             agreement=lead.agreement,
             office=lead.office,
             years=[lead.year],
@@ -49,15 +78,29 @@ def demo_load() -> DemoReport:
             note=DEMO_NOTE,
         )
         changed += 1
-    user_model = get_user_model()
-    created = False
-    if not user_model.objects.filter(username=DEMO_USERNAME).exists():
-        user_model.objects.create_user(
-            username=DEMO_USERNAME,
+    existing = set(get_user_model().objects.values_list("username", flat=True))
+    created = []
+    for demo_user in DEMO_USERS:
+        if demo_user.username in existing:
+            continue
+        user_create(
+            actor=DEMO_ACTOR,
+            username=demo_user.username,
             password=DEMO_PASSWORD,
-            first_name="Demo",
-            last_name="Sekretariat",
-            is_staff=True,
+            full_name=demo_user.full_name,
+            binding=Binding(
+                role=demo_user.role,
+                municipality=(
+                    Municipality.objects.get(code=demo_user.municipality_code)
+                    if demo_user.municipality_code
+                    else None
+                ),
+                office=(
+                    ClusterOffice.objects.get(name=demo_user.office_name)
+                    if demo_user.office_name
+                    else None
+                ),
+            ),
         )
-        created = True
-    return DemoReport(leads_set=changed, user_created=created)
+        created.append(demo_user)
+    return DemoReport(leads_set=changed, users_created=created)

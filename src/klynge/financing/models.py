@@ -5,27 +5,28 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from klynge.common.choices import Basis
 from klynge.masterdata.models import ClusterOffice, Municipality
 
 
 class KeyChoice(models.TextChoices):
-    POPULATION = "population", "Indbyggertal"
-    EQUAL = "equal", "Lige store andele"
-    CUSTOM = "custom", "Egne vægte"
+    POPULATION = "population", _("Population")
+    EQUAL = "equal", _("Equal shares")
+    CUSTOM = "custom", _("Custom weights")
 
 
 class ReferenceDateRuleChoice(models.TextChoices):
-    JAN1_PREVIOUS_YEAR = "jan1_previous_year", "1. januar året før budgetåret"
-    JAN1_BUDGET_YEAR = "jan1_budget_year", "1. januar i budgetåret"
-    FIXED = "fixed", "Fast dato for hele perioden"
+    JAN1_PREVIOUS_YEAR = "jan1_previous_year", _("1 January of the year before the budget year")
+    JAN1_BUDGET_YEAR = "jan1_budget_year", _("1 January of the budget year")
+    FIXED = "fixed", _("A fixed date for the whole period")
 
 
 class RoundingUnit(models.IntegerChoices):
-    ORE = 1, "Øre"
-    KRONE = 100, "Hele kroner"
-    THOUSAND = 100_000, "1.000 kr."
+    ORE = 1, _("Øre")
+    KRONE = 100, _("Whole kroner")
+    THOUSAND = 100_000, _("DKK 1,000")
 
 
 class Agreement(models.Model):
@@ -200,8 +201,8 @@ class CustomWeight(models.Model):
 
 
 class RunStatus(models.TextChoices):
-    COMPUTED = "computed", "Beregnet"
-    APPROVED = "approved", "Godkendt"
+    COMPUTED = "computed", _("Computed")
+    APPROVED = "approved", _("Approved")
 
 
 class FrozenRunError(Exception):

@@ -9,9 +9,11 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import get_language, gettext, ngettext
 
 from klynge.common.choices import Basis
 from klynge.core import cofinancing as rule
+from klynge.core.dates import format_date_da, format_date_en
 from klynge.core.fingerprint import fingerprint
 from klynge.core.money import ore_per_unit
 from klynge.financing.models import (
@@ -35,6 +37,15 @@ from klynge.masterdata.selectors import (
 
 class AgreementYearError(LookupError):
     """No agreement, or more than one, covers the asked budget year."""
+
+
+# The assumption texts are stored with a run and fingerprinted, so they must not
+# depend on the reader's language: like the engine's explanations they stay Danish.
+_BASIS_DA: dict[str, str] = {
+    Basis.FACT: "fakta",
+    Basis.ASSUMPTION: "arbejdsantagelse",
+    Basis.DEMO: "demodata",
+}
 
 
 def agreement_list() -> QuerySet[Agreement]:
@@ -193,7 +204,7 @@ def allocation_inputs(
     if assumed:
         assumptions.append(
             f"Deltagelsen for {len(assumed)} kommuner er "
-            f"{assumed[0].get_basis_display().lower()}. {assumed[0].note}".strip()
+            f"{_BASIS_DA.get(assumed[0].basis, assumed[0].basis)}. {assumed[0].note}".strip()
         )
     terms: list[rule.OfficeTerms] = []
     for office in chosen:
@@ -202,7 +213,7 @@ def allocation_inputs(
         if lead and lead.municipality and lead.basis != Basis.FACT:
             assumptions.append(
                 f"{office.name}: leadkommune {lead.municipality.name} er "
-                f"{lead.get_basis_display().lower()}"
+                f"{_BASIS_DA.get(lead.basis, lead.basis)}"
             )
         terms.append(
             rule.OfficeTerms(
@@ -453,6 +464,18 @@ class QualityItem:
     severity: str  # "missing" blocks a computation; "assumed" is marked where shown
 
 
+def _long_date(value: date) -> str:
+    """A date in the active language: '1. januar 2021' or '1 January 2021'."""
+    return format_date_en(value) if get_language() == "en" else format_date_da(value)
+
+
+def _allocation_label(year: int, agreement: Agreement) -> str:
+    return gettext("The allocation %(year)s (%(agreement)s).") % {
+        "year": year,
+        "agreement": agreement.name,
+    }
+
+
 def data_quality_list() -> list[QualityItem]:
     """Everything missing or assumed in the register and the agreements."""
     items: list[QualityItem] = []
@@ -469,12 +492,24 @@ def data_quality_list() -> list[QualityItem]:
             if missing and inputs.terms:
                 items.append(
                     QualityItem(
-                        "Indbyggertal",
-                        f"Indbyggertal pr. {ref.day}. januar {ref.year} mangler for "
-                        f"{len(missing)} kommuner: {', '.join(missing)}.",
-                        f"Fordelingen {year} ({agreement.name}).",
-                        "Tilføj tallene med kilde i population.csv og kør "
-                        "'klynge load-sjaelland' (Danmarks Statistik FOLK1A/BY1).",
+                        gettext("Population"),
+                        ngettext(
+                            "Population figures on %(date)s are missing for %(count)s "
+                            "municipality: %(names)s.",
+                            "Population figures on %(date)s are missing for %(count)s "
+                            "municipalities: %(names)s.",
+                            len(missing),
+                        )
+                        % {
+                            "date": _long_date(ref),
+                            "count": len(missing),
+                            "names": ", ".join(missing),
+                        },
+                        _allocation_label(year, agreement),
+                        gettext(
+                            "Add the figures with a source in population.csv and run "
+                            "'klynge load-sjaelland' (Statistics Denmark FOLK1A/BY1)."
+                        ),
                         "missing",
                     )
                 )
@@ -484,23 +519,43 @@ def data_quality_list() -> list[QualityItem]:
             if lead.municipality is None:
                 items.append(
                     QualityItem(
-                        "Leadkommune",
-                        f"{lead.office.name}: leadkommunen for {lead.year} er ukendt.",
-                        f"Fordelingen {lead.year} ({agreement.name}).",
-                        f'klynge set-lead --office "{lead.office.name}" --municipality KODE '
-                        f"--year {lead.year}",
+                        gettext("Lead municipality"),
+                        gettext("%(office)s: the lead municipality for %(year)s is unknown.")
+                        % {"office": lead.office.name, "year": lead.year},
+                        _allocation_label(lead.year, agreement),
+                        gettext(
+                            'klynge set-lead --office "%(office)s" --municipality CODE '
+                            "--year %(year)s"
+                        )
+                        % {"office": lead.office.name, "year": lead.year},
                         "missing",
                     )
                 )
             elif lead.basis != Basis.FACT:
                 items.append(
                     QualityItem(
-                        "Leadkommune",
-                        f"{lead.office.name}: leadkommunen {lead.municipality.name} for "
-                        f"{lead.year} er {lead.get_basis_display().lower()}. {lead.note}",
-                        "Intet – men beløbene bygger på antagelsen.",
-                        f'Bekræft med: klynge set-lead --office "{lead.office.name}" '
-                        f"--municipality {lead.municipality.code} --year {lead.year}",
+                        gettext("Lead municipality"),
+                        gettext(
+                            "%(office)s: the lead municipality %(municipality)s for %(year)s "
+                            "rests on: %(basis)s. %(note)s"
+                        )
+                        % {
+                            "office": lead.office.name,
+                            "municipality": lead.municipality.name,
+                            "year": lead.year,
+                            "basis": lead.get_basis_display().lower(),
+                            "note": lead.note,
+                        },
+                        gettext("Nothing – but the amounts rest on the assumption."),
+                        gettext(
+                            'Confirm with: klynge set-lead --office "%(office)s" '
+                            "--municipality %(code)s --year %(year)s"
+                        )
+                        % {
+                            "office": lead.office.name,
+                            "code": lead.municipality.code,
+                            "year": lead.year,
+                        },
                         "assumed",
                     )
                 )
@@ -519,11 +574,14 @@ def data_quality_list() -> list[QualityItem]:
             )
             items.append(
                 QualityItem(
-                    "Deltagelse",
-                    f"Deltagelsen i {', '.join(map(str, assumed_years))} er en antagelse. {note}",
-                    "Intet – men alle kommuners andele afhænger af, hvem der deltager.",
-                    "klynge set-participation --municipality KODE --year ÅR --out "
-                    "(og --in for at bekræfte de øvrige)",
+                    gettext("Participation"),
+                    gettext("The participation in %(years)s is an assumption. %(note)s")
+                    % {"years": ", ".join(map(str, assumed_years)), "note": note},
+                    gettext("Nothing – but all municipalities' shares depend on who takes part."),
+                    gettext(
+                        "klynge set-participation --municipality CODE --year YEAR --out "
+                        "(and --in to confirm the others)"
+                    ),
                     "assumed",
                 )
             )
@@ -535,11 +593,14 @@ def data_quality_list() -> list[QualityItem]:
             if live != run.fingerprint:
                 items.append(
                     QualityItem(
-                        "Fordeling",
-                        f"Den godkendte fordeling for {run.year} (#{run.pk}) bygger på et "
-                        "andet grundlag end de nuværende data.",
-                        "Intet – den godkendte fordeling er frosset.",
-                        "Gennemgå ændringerne; en ny beregning gemmes som en ny kørsel.",
+                        gettext("Allocation"),
+                        gettext(
+                            "The approved allocation for %(year)s (#%(run)s) rests on a "
+                            "different basis than the current data."
+                        )
+                        % {"year": run.year, "run": run.pk},
+                        gettext("Nothing – the approved allocation is frozen."),
+                        gettext("Review the changes; a new computation is saved as a new run."),
                         "assumed",
                     )
                 )
@@ -547,21 +608,52 @@ def data_quality_list() -> list[QualityItem]:
     if unidentified:
         items.append(
             QualityItem(
-                "Klynger",
-                f"{unidentified} af de nationale klynger er ikke identificeret i kilderne.",
-                "Intet i beregningerne.",
-                "Tilføj dem i clusters.csv med kilde.",
+                gettext("Clusters"),
+                ngettext(
+                    "%(count)s of the national clusters is not identified in the sources.",
+                    "%(count)s of the national clusters are not identified in the sources.",
+                    unidentified,
+                )
+                % {"count": unidentified},
+                gettext("Nothing in the computations."),
+                gettext("Add them in clusters.csv with a source."),
                 "missing",
             )
         )
     for office in ClusterOffice.objects.filter(host_municipality__isnull=True):
         items.append(
             QualityItem(
-                "Klyngekontor",
-                f"{office.name}: kontorets by og værtskommune er ukendt.",
-                "Antagelsen 'leadkommune = værtskommune' kan ikke bruges.",
-                "Tilføj værtskommunen i offices.csv med kilde.",
+                gettext("Cluster office"),
+                gettext("%(office)s: the office's town and host municipality are unknown.")
+                % {"office": office.name},
+                gettext("The assumption 'lead municipality = host municipality' cannot be used."),
+                gettext("Add the host municipality in offices.csv with a source."),
                 "missing",
             )
         )
     return items
+
+
+@dataclass(frozen=True)
+class AgreementYearTerms:
+    """What the agreement says for one year: amounts, participation, leads."""
+
+    terms: AgreementYear | None
+    participations: list[Participation]
+    leads: list[OfficeLead]
+
+
+def agreement_year_terms(*, agreement: Agreement, year: int) -> AgreementYearTerms:
+    return AgreementYearTerms(
+        terms=agreement.terms.filter(year=year).first(),
+        participations=list(
+            agreement.participations.filter(year=year)
+            .select_related("municipality")
+            .order_by("municipality__name")
+        ),
+        leads=list(
+            agreement.leads.filter(year=year)
+            .select_related("office", "municipality")
+            .order_by("office__name")
+        ),
+    )

@@ -13,7 +13,10 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
+from klynge.audit.models import Action
+from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.common.choices import Basis
 from klynge.financing.models import (
     Agreement,
@@ -35,12 +38,13 @@ class ApprovalError(ValueError):
 
 
 @transaction.atomic
-def agreement_load(*, data_dir: Path = DATA_DIR) -> Agreement:
+def agreement_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> Agreement:
     """
     Load the shipped agreement with its offices, leads and participation.
 
     Rows that already exist are kept as they are, so changes the secretariat
-    made (participation, leads) survive a reload. Leads are stored as the
+    made (participation, leads) survive a reload; each row created gets an
+    audit entry. Leads are stored as the
     working assumption "lead = host municipality"; an office without a host
     gets no lead. All municipalities are stored as participants, marked as an
     assumption (the source says 16 of 17 without naming the one outside).
@@ -55,61 +59,93 @@ def agreement_load(*, data_dir: Path = DATA_DIR) -> Agreement:
     offices = {o.name: o for o in ClusterOffice.objects.select_related("host_municipality")}
     unknown = [f["office"] for f in spec["financed_offices"] if f["office"] not in offices]
     if unknown:
-        raise DataFileError([f"{path.name}: ukendte klyngekontorer {unknown}"])
-    agreement, _ = Agreement.objects.get_or_create(
-        name=spec["name"],
-        defaults={
+        raise DataFileError(
+            [
+                gettext("%(file)s: unknown cluster offices %(names)s")
+                % {"file": path.name, "names": unknown}
+            ]
+        )
+    agreement, _ = audited_upsert(
+        Agreement,
+        actor=actor,
+        lookup={"name": spec["name"]},
+        values={
             "first_year": spec["first_year"],
             "last_year": spec["last_year"],
             "reference_date_rule": spec["reference_date_rule"],
             "source": spec["source"],
         },
+        keep_existing=True,
     )
     for year in agreement.years():
-        AgreementYear.objects.get_or_create(
-            agreement=agreement,
-            year=year,
-            defaults={
+        audited_upsert(
+            AgreementYear,
+            actor=actor,
+            lookup={"agreement": agreement, "year": year},
+            values={
                 "office_amount_ore": spec["office_amount_ore"],
                 "lead_share_ore": spec["lead_share_ore"],
             },
+            keep_existing=True,
+            year=year,
         )
     municipalities = list(Municipality.objects.all())
     for financed in spec["financed_offices"]:
         office = offices[financed["office"]]
-        FinancedOffice.objects.get_or_create(
-            agreement=agreement, office=office, defaults={"first_year": financed["first_year"]}
+        audited_upsert(
+            FinancedOffice,
+            actor=actor,
+            lookup={"agreement": agreement, "office": office},
+            values={"first_year": financed["first_year"]},
+            keep_existing=True,
+            office_id=office.pk,
         )
+        host = office.host_municipality
         for year in range(financed["first_year"], agreement.last_year + 1):
-            host = office.host_municipality
-            OfficeLead.objects.get_or_create(
-                agreement=agreement,
-                office=office,
-                year=year,
-                defaults={
+            audited_upsert(
+                OfficeLead,
+                actor=actor,
+                lookup={"agreement": agreement, "office": office, "year": year},
+                values={
                     "municipality": host,
                     "basis": Basis.ASSUMPTION if host else Basis.FACT,
                     "note": spec["lead_note"],
                 },
+                keep_existing=True,
+                municipality_code=host.code if host else "",
+                office_id=office.pk,
+                year=year,
             )
     for year in agreement.years():
         for municipality in municipalities:
-            Participation.objects.get_or_create(
-                agreement=agreement,
-                municipality=municipality,
-                year=year,
-                defaults={
+            audited_upsert(
+                Participation,
+                actor=actor,
+                lookup={"agreement": agreement, "municipality": municipality, "year": year},
+                values={
                     "participates": True,
                     "basis": Basis.ASSUMPTION,
                     "note": spec["participation_note"],
                 },
+                keep_existing=True,
+                municipality_code=municipality.code,
+                year=year,
             )
     return agreement
+
+
+def _outside_agreement(agreement: Agreement, year: int) -> str:
+    return gettext("%(year)s is outside the agreement's years %(first)s-%(last)s.") % {
+        "year": year,
+        "first": agreement.first_year,
+        "last": agreement.last_year,
+    }
 
 
 @transaction.atomic
 def participation_set(
     *,
+    actor: Actor,
     agreement: Agreement,
     municipality: Municipality,
     years: Iterable[int],
@@ -125,14 +161,14 @@ def participation_set(
     rows = []
     for year in years:
         if year not in agreement.years():
-            raise ValueError(
-                f"{year} ligger uden for aftalens år {agreement.first_year}-{agreement.last_year}."
-            )
-        row, _ = Participation.objects.update_or_create(
-            agreement=agreement,
-            municipality=municipality,
+            raise ValueError(_outside_agreement(agreement, year))
+        row, _ = audited_upsert(
+            Participation,
+            actor=actor,
+            lookup={"agreement": agreement, "municipality": municipality, "year": year},
+            values={"participates": participates, "basis": basis, "note": note},
+            municipality_code=municipality.code,
             year=year,
-            defaults={"participates": participates, "basis": basis, "note": note},
         )
         rows.append(row)
     return rows
@@ -141,6 +177,7 @@ def participation_set(
 @transaction.atomic
 def lead_set(
     *,
+    actor: Actor,
     agreement: Agreement,
     office: ClusterOffice,
     years: Iterable[int],
@@ -156,26 +193,75 @@ def lead_set(
     """
     financed = FinancedOffice.objects.filter(agreement=agreement, office=office).first()
     if financed is None:
-        raise ValueError(f"{office.name} finansieres ikke af '{agreement.name}'.")
+        raise ValueError(
+            gettext("%(office)s is not financed by '%(agreement)s'.")
+            % {"office": office.name, "agreement": agreement.name}
+        )
     rows = []
     for year in years:
         if year not in agreement.years() or year < financed.first_year:
             raise ValueError(
-                f"{office.name} finansieres af aftalen fra {financed.first_year} til "
-                f"{agreement.last_year}; {year} er uden for."
+                gettext(
+                    "%(office)s is financed by the agreement from %(first)s to %(last)s; "
+                    "%(year)s is outside."
+                )
+                % {
+                    "office": office.name,
+                    "first": financed.first_year,
+                    "last": agreement.last_year,
+                    "year": year,
+                }
             )
-        row, _ = OfficeLead.objects.update_or_create(
-            agreement=agreement,
-            office=office,
+        row, _ = audited_upsert(
+            OfficeLead,
+            actor=actor,
+            lookup={"agreement": agreement, "office": office, "year": year},
+            values={"municipality": municipality, "basis": basis, "note": note},
+            municipality_code=municipality.code if municipality else "",
+            office_id=office.pk,
             year=year,
-            defaults={"municipality": municipality, "basis": basis, "note": note},
         )
         rows.append(row)
     return rows
 
 
 @transaction.atomic
-def allocation_run_create(*, agreement: Agreement, year: int, user: str) -> AllocationRun:
+def terms_set(
+    *,
+    actor: Actor,
+    agreement: Agreement,
+    year: int,
+    office_amount_ore: int,
+    lead_share_ore: int,
+    reason: str = "",
+) -> AgreementYear:
+    """
+    Set the amount per office and the lead share of `agreement` in `year`.
+
+    An approved run keeps its amounts; the change shows up as a new run.
+
+    :raises ValueError: if the year is outside the agreement, an amount is
+        negative, or the lead share exceeds the office amount
+    """
+    if year not in agreement.years():
+        raise ValueError(_outside_agreement(agreement, year))
+    if office_amount_ore < 0 or lead_share_ore < 0:
+        raise ValueError(gettext("The amounts cannot be negative."))
+    if lead_share_ore > office_amount_ore:
+        raise ValueError(gettext("The lead share cannot be larger than the amount per office."))
+    row, _ = audited_upsert(
+        AgreementYear,
+        actor=actor,
+        lookup={"agreement": agreement, "year": year},
+        values={"office_amount_ore": office_amount_ore, "lead_share_ore": lead_share_ore},
+        reason=reason,
+        year=year,
+    )
+    return row
+
+
+@transaction.atomic
+def allocation_run_create(*, actor: Actor, agreement: Agreement, year: int) -> AllocationRun:
     """
     Compute and store the allocation of every financed office in `year`.
 
@@ -195,11 +281,11 @@ def allocation_run_create(*, agreement: Agreement, year: int, user: str) -> Allo
         year=year,
         fingerprint=computation.fingerprint,
         inputs=computation.inputs.as_json(),
-        created_by=user,
+        created_by=actor.label,
     )
     offices = {o.name: o for o in computation.inputs.offices}
     municipalities = {m.code: m for m in Municipality.objects.all()}
-    AllocationLine.objects.bulk_create(
+    lines = AllocationLine.objects.bulk_create(
         AllocationLine(
             run=run,
             office=offices[line.office],
@@ -219,11 +305,34 @@ def allocation_run_create(*, agreement: Agreement, year: int, user: str) -> Allo
         for allocation in computation.allocations
         for line in allocation.lines
     )
+    record(
+        actor=actor,
+        action=Action.CREATE,
+        instance=run,
+        before=None,
+        after=_run_state(run, lines),
+        year=year,
+    )
     return run
 
 
+def _run_state(run: AllocationRun, lines: Iterable[AllocationLine]) -> dict[str, object]:
+    """A run as audited: its fields and, compactly, every line's amount."""
+    return snapshot(
+        run,
+        lines=sorted(
+            [line.office_id, line.municipality.code, line.role, line.amount_ore] for line in lines
+        ),
+    )
+
+
+def run_state(run: AllocationRun) -> dict[str, object]:
+    """The audited state of a stored run, to compare with a replay of the log."""
+    return _run_state(run, run.lines.select_related("municipality"))
+
+
 @transaction.atomic
-def allocation_run_approve(*, run: AllocationRun, user: str) -> AllocationRun:
+def allocation_run_approve(*, actor: Actor, run: AllocationRun) -> AllocationRun:
     """
     Approve `run`, freezing it; only one run per agreement and year is approved.
 
@@ -231,19 +340,35 @@ def allocation_run_approve(*, run: AllocationRun, user: str) -> AllocationRun:
     """
     run = AllocationRun.objects.select_for_update().get(pk=run.pk)
     if run.status == RunStatus.APPROVED:
-        raise ApprovalError(f"Fordelingen #{run.pk} for {run.year} er allerede godkendt.")
+        raise ApprovalError(
+            gettext("Allocation #%(run)s for %(year)s is already approved.")
+            % {"run": run.pk, "year": run.year}
+        )
     other = AllocationRun.objects.filter(
         agreement=run.agreement, year=run.year, status=RunStatus.APPROVED
     ).first()
     if other is not None:
         raise ApprovalError(
-            f"Fordelingen #{other.pk} for {run.year} er allerede godkendt og kan ikke erstattes."
+            gettext("Allocation #%(run)s for %(year)s is already approved and cannot be replaced.")
+            % {"run": other.pk, "year": run.year}
         )
+    before = run_state(run)
     run.status = RunStatus.APPROVED
     run.approved_at = timezone.now()
-    run.approved_by = user
+    run.approved_by = actor.label
     try:
         run.save(update_fields=["status", "approved_at", "approved_by"])
     except IntegrityError as error:  # a concurrent approval won the race
-        raise ApprovalError(f"En anden fordeling for {run.year} blev godkendt samtidig.") from error
+        raise ApprovalError(
+            gettext("Another allocation for %(year)s was approved at the same time.")
+            % {"year": run.year}
+        ) from error
+    record(
+        actor=actor,
+        action=Action.UPDATE,
+        instance=run,
+        before=before,
+        after=run_state(run),
+        year=run.year,
+    )
     return run

@@ -1,27 +1,38 @@
-"""Web pages of co-financing: overview, allocation table, data quality."""
+"""Web pages of co-financing: the allocation, the agreement's terms, and their history."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from klynge.audit.selectors import history_for
+from klynge.audit.services import Actor
+from klynge.common import perms
+from klynge.common.perms import permission_required
 from klynge.core.cofinancing import AllocationInputError
 from klynge.financing import renderers
+from klynge.financing.forms import LeadForm, ParticipationForm, TermsForm
 from klynge.financing.models import Agreement, AllocationRun
 from klynge.financing.selectors import (
     AgreementYearError,
     agreement_for_year,
+    agreement_year_terms,
     year_allocation,
 )
 from klynge.financing.services import (
     ApprovalError,
     allocation_run_approve,
     allocation_run_create,
+    lead_set,
+    participation_set,
+    terms_set,
 )
+from klynge.masterdata.models import ClusterOffice, Municipality
 
 DEFAULT_YEAR = 2024
 
@@ -33,29 +44,60 @@ def _agreement_or_404(year: int) -> Agreement:
         raise Http404(str(error)) from error
 
 
+def _year_tabs(request: HttpRequest, year: int, current: str) -> list[tuple[str, str, bool]]:
+    tabs = [
+        (reverse("allocation", args=[year]), _("Allocation"), current == "allocation"),
+        (reverse("agreement-year", args=[year]), _("Terms and participation"), current == "terms"),
+    ]
+    if request.user.has_perm(perms.VIEW_HISTORY, None):
+        tabs.append(
+            (reverse("allocation-history", args=[year]), _("History"), current == "history")
+        )
+    return tabs
+
+
 @require_GET
+@permission_required(perms.VIEW_ALLOCATION)
 def allocation_current(request: HttpRequest) -> HttpResponse:
     return redirect("allocation", year=DEFAULT_YEAR)
 
 
 @require_GET
+@permission_required(perms.VIEW_ALLOCATION)
 def allocation(request: HttpRequest, year: int) -> HttpResponse:
     agreement = _agreement_or_404(year)
     shown = year_allocation(agreement=agreement, year=year)
     return render(
         request,
         "financing/allocation.html",
-        {"agreement": agreement, "year": year, "shown": shown, "years": list(agreement.years())},
+        {
+            "agreement": agreement,
+            "year": year,
+            "shown": shown,
+            "years": list(agreement.years()),
+            "tabs": _year_tabs(request, year, "allocation"),
+            "may_run": request.user.has_perm(perms.RUN_ALLOCATION),
+            "may_approve": request.user.has_perm(perms.APPROVE_ALLOCATION),
+            "visible_codes": {
+                m.code
+                for m in Municipality.objects.all()
+                if request.user.has_perm(perms.VIEW_MUNICIPALITY, m)
+            },
+        },
     )
 
 
 @require_GET
+@permission_required(perms.VIEW_ALLOCATION)
 def allocation_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     agreement = _agreement_or_404(year)
     shown = year_allocation(agreement=agreement, year=year)
     if shown.table is None:
-        raise Http404("Fordelingen kan ikke beregnes.")
-    heading = f"Kommunal medfinansiering {year} - {agreement.name}"
+        raise Http404(_("The allocation cannot be computed."))
+    heading = _("Municipal co-financing %(year)s - %(agreement)s") % {
+        "year": year,
+        "agreement": agreement.name,
+    }
     filename = f"fordeling-{year}"
     if fmt == "xlsx":
         response = HttpResponse(
@@ -77,34 +119,199 @@ def allocation_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse
             content_type="application/json",
         )
     else:
-        raise Http404("Ukendt format.")
+        raise Http404(_("Unknown format."))
     response["Content-Disposition"] = f'attachment; filename="{filename}.{fmt}"'
     return response
 
 
 @require_POST
-@staff_member_required
+@permission_required(perms.RUN_ALLOCATION)
 def allocation_save(request: HttpRequest, year: int) -> HttpResponse:
     agreement = _agreement_or_404(year)
     try:
-        run = allocation_run_create(
-            agreement=agreement, year=year, user=request.user.get_username()
-        )
+        run = allocation_run_create(actor=Actor.of(request.user), agreement=agreement, year=year)
     except AllocationInputError as error:
-        messages.error(request, f"Fordelingen kan ikke gemmes: {error}")
+        messages.error(request, _("The allocation cannot be saved: %(error)s") % {"error": error})
     else:
-        messages.success(request, f"Fordelingen for {year} er gemt som kørsel #{run.pk}.")
+        messages.success(
+            request,
+            _("The allocation for %(year)s is saved as run #%(run)s.")
+            % {"year": year, "run": run.pk},
+        )
     return redirect("allocation", year=year)
 
 
 @require_POST
-@staff_member_required
+@permission_required(perms.APPROVE_ALLOCATION)
 def allocation_approve(request: HttpRequest, year: int, run_id: int) -> HttpResponse:
     run = get_object_or_404(AllocationRun, pk=run_id, year=year)
     try:
-        allocation_run_approve(run=run, user=request.user.get_username())
+        allocation_run_approve(actor=Actor.of(request.user), run=run)
     except ApprovalError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Fordelingen for {year} er godkendt og frosset.")
+        messages.success(
+            request, _("The allocation for %(year)s is approved and frozen.") % {"year": year}
+        )
     return redirect(reverse("allocation", kwargs={"year": year}))
+
+
+@require_GET
+def allocation_history(request: HttpRequest, year: int) -> HttpResponse:
+    if not request.user.has_perm(perms.VIEW_HISTORY, None):
+        raise PermissionDenied
+    agreement = _agreement_or_404(year)
+    return render(
+        request,
+        "financing/history.html",
+        {
+            "agreement": agreement,
+            "year": year,
+            "tabs": _year_tabs(request, year, "history"),
+            "entries": history_for(year=year)[:500],
+        },
+    )
+
+
+@require_GET
+@permission_required(perms.VIEW_ALLOCATION)
+def agreement_year(request: HttpRequest, year: int) -> HttpResponse:
+    agreement = _agreement_or_404(year)
+    return render(
+        request,
+        "financing/agreement_year.html",
+        {
+            "agreement": agreement,
+            "year": year,
+            "years": list(agreement.years()),
+            "terms": agreement_year_terms(agreement=agreement, year=year),
+            "tabs": _year_tabs(request, year, "terms"),
+            "may_change": request.user.has_perm(perms.CHANGE_AGREEMENT),
+        },
+    )
+
+
+def _edit_page(
+    request: HttpRequest, year: int, form: object, heading: str, back: str
+) -> HttpResponse:
+    return render(
+        request,
+        "common/edit.html",
+        {
+            "form": form,
+            "heading": heading,
+            "back": back,
+            "trail": [
+                (reverse("agreement-year", args=[year]), _("Terms %(year)s") % {"year": year})
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.CHANGE_AGREEMENT)
+def terms_edit(request: HttpRequest, year: int) -> HttpResponse:
+    agreement = _agreement_or_404(year)
+    terms = agreement_year_terms(agreement=agreement, year=year).terms
+    initial = (
+        {"office_amount_ore": terms.office_amount_ore, "lead_share_ore": terms.lead_share_ore}
+        if terms
+        else {}
+    )
+    form = TermsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            terms_set(
+                actor=Actor.of(request.user),
+                agreement=agreement,
+                year=year,
+                office_amount_ore=form.cleaned_data["office_amount_ore"],
+                lead_share_ore=form.cleaned_data["lead_share_ore"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The terms for %(year)s are saved.") % {"year": year})
+            return redirect("agreement-year", year=year)
+    back = reverse("agreement-year", args=[year])
+    return _edit_page(request, year, form, _("Amounts %(year)s") % {"year": year}, back)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.CHANGE_AGREEMENT)
+def participation_edit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    agreement = _agreement_or_404(year)
+    municipality = get_object_or_404(Municipality, code=code)
+    current = agreement.participations.filter(municipality=municipality, year=year).first()
+    initial = (
+        {
+            "participates": "1" if current.participates else "0",
+            "basis": current.basis,
+            "note": current.note,
+        }
+        if current
+        else {"participates": "1", "basis": "fact"}
+    )
+    form = ParticipationForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        participation_set(
+            actor=Actor.of(request.user),
+            agreement=agreement,
+            municipality=municipality,
+            years=[year],
+            participates=form.cleaned_data["participates"],
+            basis=form.cleaned_data["basis"],
+            note=form.cleaned_data["note"],
+        )
+        messages.success(
+            request,
+            _("The participation of %(name)s in %(year)s is saved.")
+            % {"name": municipality.name, "year": year},
+        )
+        return redirect("agreement-year", year=year)
+    heading = _("Participation of %(name)s in %(year)s") % {"name": municipality.name, "year": year}
+    return _edit_page(request, year, form, heading, reverse("agreement-year", args=[year]))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.CHANGE_AGREEMENT)
+def lead_edit(request: HttpRequest, year: int, office_id: int) -> HttpResponse:
+    agreement = _agreement_or_404(year)
+    office = get_object_or_404(ClusterOffice, pk=office_id)
+    current = agreement.leads.filter(office=office, year=year).first()
+    if current is None:
+        raise Http404(_("The office is not financed in this year."))
+    form = LeadForm(
+        request.POST or None,
+        initial={
+            "municipality": current.municipality,
+            "basis": current.basis if current.basis != "demo" else "assumption",
+            "note": current.note,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            lead_set(
+                actor=Actor.of(request.user),
+                agreement=agreement,
+                office=office,
+                years=[year],
+                municipality=form.cleaned_data["municipality"],
+                basis=form.cleaned_data["basis"],
+                note=form.cleaned_data["note"],
+            )
+        except ValueError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _("The lead municipality of %(office)s in %(year)s is saved.")
+                % {"office": office.name, "year": year},
+            )
+            return redirect("agreement-year", year=year)
+    heading = _("Lead municipality of %(office)s in %(year)s") % {
+        "office": office.name,
+        "year": year,
+    }
+    return _edit_page(request, year, form, heading, reverse("agreement-year", args=[year]))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from klynge.common.choices import Basis
 
@@ -10,9 +11,9 @@ from klynge.common.choices import Basis
 class DatePrecision(models.TextChoices):
     """How much of a stored date is known."""
 
-    DAY = "day", "Dag"
-    MONTH = "month", "Måned"
-    YEAR = "year", "År"
+    DAY = "day", _("Day")
+    MONTH = "month", _("Month")
+    YEAR = "year", _("Year")
 
 
 class Municipality(models.Model):

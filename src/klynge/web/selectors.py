@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from klynge.core.cofinancing import Problem, summarise_problems
 from klynge.core.money import ore_per_unit
 from klynge.financing.models import Agreement, OfficeLead
@@ -65,14 +67,14 @@ def municipality_payments(
             result.append(
                 MunicipalityYear(
                     shown.agreement, shown.year, [], None, None, None,
-                    "kan ikke beregnes", shown.problems,
+                    _("cannot be computed"), shown.problems,
                 )
             )  # fmt: skip
             continue
         lines = [line for line in shown.lines if line["municipality_code"] == municipality.code]
         total = sum(line["amount_ore"] for line in lines)
         population = shown.table.population.get(municipality.code)
-        status = shown.run.get_status_display().lower() if shown.run else "beregnet, ikke gemt"
+        status = shown.run.get_status_display().lower() if shown.run else _("computed, not saved")
         result.append(
             MunicipalityYear(
                 shown.agreement,
@@ -94,3 +96,32 @@ def office_leads(*, office: ClusterOffice) -> list[OfficeLead]:
         .select_related("agreement", "municipality")
         .order_by("agreement__first_year", "year")
     )
+
+
+@dataclass
+class OfficeYear:
+    """What the municipalities pay one office in one agreement-year."""
+
+    allocation: YearAllocation
+    lines: list[dict[str, Any]]
+
+    @property
+    def total_ore(self) -> int:
+        return sum(line["amount_ore"] for line in self.lines)
+
+
+def office_financing(
+    *, office: ClusterOffice, allocations: list[YearAllocation] | None = None
+) -> list[OfficeYear]:
+    """Per agreement-year that computes: every municipality's line for `office`."""
+    return [
+        OfficeYear(shown, [line for line in shown.lines if line["office"] == office.name])
+        for shown in (year_allocations() if allocations is None else allocations)
+        if shown.table is not None
+    ]
+
+
+def lead_offices(*, municipality: Municipality) -> list[ClusterOffice]:
+    """The offices `municipality` leads in at least one year, by name."""
+    office_ids = OfficeLead.objects.filter(municipality=municipality).values("office_id")
+    return list(ClusterOffice.objects.filter(pk__in=office_ids).order_by("name"))

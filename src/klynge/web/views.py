@@ -1,16 +1,30 @@
-"""Overview, municipality, office and data-quality pages."""
+"""Start page per role, Overblik, municipality and office pages, and their history."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from klynge.accounts.models import MUNICIPALITY_ROLES, Role
+from klynge.accounts.permissions import profile_of, role_of
+from klynge.audit.models import AuditEntry
+from klynge.audit.selectors import history_for
+from klynge.common import perms
+from klynge.common.perms import permission_required
 from klynge.financing.selectors import YearAllocation, data_quality_list
+from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.masterdata.selectors import cluster_list, municipality_list, office_list
+from klynge.web.maps import DEFAULT_MEASURE, MEASURES, municipality_map
 from klynge.web.selectors import (
     current_year_allocation,
+    lead_offices,
     municipality_payments,
+    office_financing,
     office_leads,
     year_allocations,
 )
@@ -22,68 +36,213 @@ def _current(allocations: list[YearAllocation]) -> YearAllocation | None:
     return next((a for a in allocations if a.year == CURRENT_YEAR), None)
 
 
+def _visible_codes(request: HttpRequest) -> set[str]:
+    return {
+        m.code for m in municipality_list() if request.user.has_perm(perms.VIEW_MUNICIPALITY, m)
+    }
+
+
+def _tabs(
+    request: HttpRequest, obj: Municipality | ClusterOffice, page: str, history: str, current: str
+) -> list[tuple[str, str, bool]]:
+    args = [obj.code if isinstance(obj, Municipality) else obj.pk]
+    tabs = [(reverse(page, args=args), _("Overview"), current == "page")]
+    if request.user.has_perm(perms.VIEW_HISTORY, obj):
+        tabs.append((reverse(history, args=args), _("History"), current == "history"))
+    return tabs
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
+    """The start page of the user's role: a municipality sees what it pays and gets."""
+    role = role_of(request.user)
+    profile = profile_of(request.user)
+    if role in MUNICIPALITY_ROLES and profile is not None and profile.municipality:
+        return _municipality_page(request, profile.municipality, start=True)
+    if role == Role.OFFICE and profile is not None and profile.office:
+        return _office_page(request, profile.office, start=True)
+    if role is None:
+        return render(request, "web/no_role.html", status=403)
+    return redirect("overview")
+
+
+@require_GET
+@permission_required(perms.VIEW_ALLOCATION)
+def overview(request: HttpRequest) -> HttpResponse:
     allocations = year_allocations()
+    shown = _current(allocations)
     quality = data_quality_list()
+    measure = request.GET.get("maal", DEFAULT_MEASURE)
+    the_map = (
+        municipality_map(table=shown.table, measure=measure, linked_codes=_visible_codes(request))
+        if shown and shown.table
+        else None
+    )
     return render(
         request,
-        "web/home.html",
+        "web/overview.html",
         {
             "year": CURRENT_YEAR,
-            "shown": _current(allocations),
+            "shown": shown,
             "allocations": allocations,
-            "offices": office_list(),
+            "offices": [o for o in office_list() if request.user.has_perm(perms.VIEW_OFFICE, o)],
             "missing_count": sum(1 for item in quality if item.severity == "missing"),
             "assumed_count": sum(1 for item in quality if item.severity == "assumed"),
+            "map": the_map,
+            "measures": [(key, label) for key, (label, _money) in MEASURES.items()],
         },
     )
 
 
 @require_GET
+@permission_required(perms.VIEW_ALLOCATION)
 def municipality_index(request: HttpRequest) -> HttpResponse:
     shown = current_year_allocation(year=CURRENT_YEAR)
     return render(
         request,
         "web/municipality_list.html",
-        {"municipalities": municipality_list(), "year": CURRENT_YEAR, "shown": shown},
+        {
+            "municipalities": municipality_list(),
+            "year": CURRENT_YEAR,
+            "shown": shown,
+            "visible_codes": _visible_codes(request),
+        },
+    )
+
+
+def _municipality_or_404(request: HttpRequest, code: str) -> Municipality:
+    """The municipality, or 404 if it does not exist or is not the user's to see."""
+    municipality = get_object_or_404(municipality_list(), code=code)
+    if not request.user.has_perm(perms.VIEW_MUNICIPALITY, municipality):
+        raise Http404
+    return municipality
+
+
+def _municipality_page(
+    request: HttpRequest, municipality: Municipality, *, start: bool = False
+) -> HttpResponse:
+    allocations = year_allocations()
+    payments = municipality_payments(municipality=municipality, allocations=allocations)
+    led = [
+        (office, office_financing(office=office, allocations=allocations))
+        for office in lead_offices(municipality=municipality)
+        if request.user.has_perm(perms.LEAD_OFFICE, office)
+    ]
+    return render(
+        request,
+        "web/municipality_detail.html",
+        {
+            "municipality": municipality,
+            "payments": payments,
+            "start": start,
+            "led_offices": led,
+            "visible_codes": _visible_codes(request),
+            "tabs": _tabs(
+                request, municipality, "municipality-detail", "municipality-history", "page"
+            ),
+        },
     )
 
 
 @require_GET
 def municipality_detail(request: HttpRequest, code: str) -> HttpResponse:
-    municipality = get_object_or_404(municipality_list(), code=code)
-    payments = municipality_payments(municipality=municipality, allocations=year_allocations())
+    return _municipality_page(request, _municipality_or_404(request, code))
+
+
+def _history_page(
+    request: HttpRequest,
+    obj: Municipality | ClusterOffice,
+    *,
+    name: str,
+    trail: tuple[str, str],
+    entries: QuerySet[AuditEntry],
+    tabs: list[tuple[str, str, bool]],
+) -> HttpResponse:
+    """The Historik tab of `obj`: 403 unless the user may see its history."""
+    if not request.user.has_perm(perms.VIEW_HISTORY, obj):
+        raise PermissionDenied
     return render(
         request,
-        "web/municipality_detail.html",
-        {"municipality": municipality, "payments": payments},
+        "web/object_history.html",
+        {"object_name": name, "trail": [trail], "entries": entries[:500], "tabs": tabs},
     )
 
 
 @require_GET
+def municipality_history(request: HttpRequest, code: str) -> HttpResponse:
+    municipality = _municipality_or_404(request, code)
+    return _history_page(
+        request,
+        municipality,
+        name=_("%(name)s Municipality") % {"name": municipality.name},
+        trail=(reverse("municipality-list"), _("Municipalities")),
+        entries=history_for(municipality_code=municipality.code),
+        tabs=_tabs(request, municipality, "municipality-detail", "municipality-history", "history"),
+    )
+
+
+@require_GET
+@permission_required(perms.VIEW_ALLOCATION)
 def office_index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/office_list.html",
-        {"offices": office_list(), "clusters": cluster_list()},
+        {
+            "offices": [o for o in office_list() if request.user.has_perm(perms.VIEW_OFFICE, o)],
+            "clusters": cluster_list(),
+        },
+    )
+
+
+def _office_or_404(request: HttpRequest, pk: int) -> ClusterOffice:
+    office = get_object_or_404(office_list(), pk=pk)
+    if not request.user.has_perm(perms.VIEW_OFFICE, office):
+        raise Http404
+    return office
+
+
+def _office_page(
+    request: HttpRequest, office: ClusterOffice, *, start: bool = False
+) -> HttpResponse:
+    return render(
+        request,
+        "web/office_detail.html",
+        {
+            "office": office,
+            "start": start,
+            "leads": office_leads(office=office),
+            "financing": office_financing(office=office),
+            "visible_codes": _visible_codes(request),
+            "tabs": _tabs(request, office, "office-detail", "office-history", "page"),
+        },
     )
 
 
 @require_GET
 def office_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    office = get_object_or_404(office_list(), pk=pk)
-    allocations = [
-        (shown, [line for line in shown.lines if line["office"] == office.name])
-        for shown in year_allocations()
-    ]
-    return render(
+    return _office_page(request, _office_or_404(request, pk))
+
+
+@require_GET
+def office_history(request: HttpRequest, pk: int) -> HttpResponse:
+    office = _office_or_404(request, pk)
+    return _history_page(
         request,
-        "web/office_detail.html",
-        {"office": office, "leads": office_leads(office=office), "allocations": allocations},
+        office,
+        name=office.name,
+        trail=(reverse("office-list"), _("Cluster offices")),
+        entries=history_for(office_id=office.pk),
+        tabs=_tabs(request, office, "office-detail", "office-history", "history"),
     )
 
 
 @require_GET
+@permission_required(perms.VIEW_REGISTER)
 def data_quality(request: HttpRequest) -> HttpResponse:
     return render(request, "web/data_quality.html", {"items": data_quality_list()})
+
+
+@require_GET
+def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement (tilgængelighedserklæring); open to everyone."""
+    return render(request, "web/accessibility.html")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from fractions import Fraction
 
 from django import template
+from django.utils import timezone, translation
 
-from klynge.core.dates import format_date_da
+from klynge.core.dates import format_date_da, format_date_en, format_datetime
 from klynge.core.money import format_dkk, format_fraction_ore, group_thousands
 
 register = template.Library()
@@ -33,8 +34,19 @@ def dk_int(value: int | None) -> str:
 
 @register.filter
 def dk_date(value: date | None) -> str:
-    """date -> '1. januar 2024'."""
-    return "" if value is None else format_date_da(value)
+    """date -> '1. januar 2024' ('1 January 2024' in English)."""
+    if value is None:
+        return ""
+    return format_date_en(value) if translation.get_language() == "en" else format_date_da(value)
+
+
+@register.filter
+def dk_datetime(value: datetime | None) -> str:
+    """An aware datetime in local time -> '27. november 2026 kl. 06.05'."""
+    if value is None:
+        return ""
+    language = "en" if translation.get_language() == "en" else "da"
+    return format_datetime(timezone.localtime(value), language=language)
 
 
 @register.filter

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import getpass
 import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from klynge.audit.commands import add_user_argument, command_actor
+from klynge.common import perms
 from klynge.core.cofinancing import AllocationInputError
 from klynge.financing import renderers
 from klynge.financing.selectors import (
@@ -41,6 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
         parser.add_argument("--output", type=Path, help="skriv til denne fil")
         parser.add_argument("--approve", action="store_true", help="godkend og frys fordelingen")
+        add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         year: int = options["year"]
@@ -48,7 +50,8 @@ class Command(BaseCommand):
             raise CommandError("--approve godkender hele årets fordeling; udelad --office.")
         if options["format"] == "xlsx" and not options["output"]:
             raise CommandError("--format xlsx kræver --output FIL.")
-        user = f"cli:{getpass.getuser()}"
+        perm = perms.APPROVE_ALLOCATION if options["approve"] else perms.RUN_ALLOCATION
+        actor = None if options["office"] else command_actor(options, perm)
         try:
             agreement = agreement_for_year(year=year, name=options["agreement"])
             if options["office"]:
@@ -59,9 +62,10 @@ class Command(BaseCommand):
                 run_info = None
                 status = "beregnet, ikke gemt (kun ét kontor)"
             else:
-                run = allocation_run_create(agreement=agreement, year=year, user=user)
+                assert actor is not None  # noqa: S101
+                run = allocation_run_create(actor=actor, agreement=agreement, year=year)
                 if options["approve"]:
-                    run = allocation_run_approve(run=run, user=user)
+                    run = allocation_run_approve(actor=actor, run=run)
                 lines = run_lines(run=run)
                 population = run_population(run=run)
                 run_info = {

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from klynge.audit.commands import add_user_argument, command_actor
+from klynge.common import perms
 from klynge.financing.services import agreement_load
 from klynge.masterdata.services import DATA_DIR, DataFileError, register_load
 
@@ -17,12 +19,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="mappe med datafilerne")
+        add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        actor = command_actor(options, perms.CHANGE_AGREEMENT)
         try:
             with transaction.atomic():
                 report = register_load(data_dir=options["data_dir"])
-                agreement = agreement_load(data_dir=options["data_dir"])
+                agreement = agreement_load(actor=actor, data_dir=options["data_dir"])
         except DataFileError as error:
             raise CommandError(
                 "Datafilerne er ikke gyldige; intet er gemt:\n"

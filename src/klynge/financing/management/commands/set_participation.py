@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from klynge.audit.commands import add_user_argument, command_actor
+from klynge.common import perms
 from klynge.financing.management.options import add_change_arguments
 from klynge.financing.management.options import basis as option_basis
 from klynge.financing.management.options import years as option_years
@@ -23,6 +25,7 @@ class Command(BaseCommand):
         state.add_argument("--in", dest="participates", action="store_true")
         state.add_argument("--out", dest="participates", action="store_false")
         add_change_arguments(parser)
+        add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         years = option_years(options)
@@ -30,6 +33,7 @@ class Command(BaseCommand):
             agreement = agreement_for_year(year=options["year"], name=options["agreement"])
             municipality = municipality_get(code_or_name=options["municipality"])
             participation_set(
+                actor=command_actor(options, perms.CHANGE_AGREEMENT),
                 agreement=agreement,
                 municipality=municipality,
                 years=years,

@@ -1,0 +1,140 @@
+"""
+Who may do what: the rules behind the names in `klynge.common.perms`.
+
+| permission            | sekretariat | kommune | leadkommune          | klyngekontor | læser |
+|-----------------------|-------------|---------|----------------------|--------------|-------|
+| view_municipality(m)  | all         | own     | own                  | -            | all   |
+| view_office(o)        | all         | all     | all                  | own          | all   |
+| view_history(x)       | all         | own m.  | own m., led offices  | own office   | -     |
+| lead_office(o)        | -           | -       | offices it leads     | -            | -     |
+| view_allocation       | yes         | yes     | yes                  | yes          | yes   |
+| view_register         | yes         | yes     | yes                  | yes          | yes   |
+| view_personal_data    | yes         | yes     | yes                  | yes          | -     |
+| run/approve_allocation, change_agreement, manage_users, view_audit_log: sekretariat only |
+
+A municipality pays for every office, so municipality users see every
+office; an office sees only itself. The reader (politicians, the public)
+sees published figures and no personal data, so no history (it names users).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from klynge.accounts.models import MUNICIPALITY_ROLES, Profile, Role
+from klynge.common import perms
+from klynge.financing.models import OfficeLead
+from klynge.masterdata.models import ClusterOffice, Municipality
+
+
+def profile_of(user: Any) -> Profile | None:
+    """The user's profile, cached on the user object; None if it has none."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if not hasattr(user, "_klynge_profile"):
+        user._klynge_profile = Profile.objects.filter(user=user).first()
+    profile: Profile | None = user._klynge_profile
+    return profile
+
+
+def role_of(user: Any) -> Role | None:
+    """The user's role; a superuser without a profile counts as the secretariat."""
+    profile = profile_of(user)
+    if profile is not None and user.is_active:
+        return Role(profile.role)
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Role.SECRETARIAT
+    return None
+
+
+@rules.predicate
+def is_secretariat(user: Any) -> bool:
+    return role_of(user) == Role.SECRETARIAT
+
+
+@rules.predicate
+def is_reader(user: Any) -> bool:
+    return role_of(user) == Role.READER
+
+
+@rules.predicate
+def is_municipality_user(user: Any) -> bool:
+    return role_of(user) in MUNICIPALITY_ROLES
+
+
+@rules.predicate
+def is_office_user(user: Any) -> bool:
+    return role_of(user) == Role.OFFICE
+
+
+@rules.predicate
+def has_role(user: Any) -> bool:
+    return role_of(user) is not None
+
+
+@rules.predicate
+def is_own_municipality(user: Any, obj: Any) -> bool:
+    profile = profile_of(user)
+    return (
+        isinstance(obj, Municipality)
+        and is_municipality_user(user)
+        and profile is not None
+        and profile.municipality_id == obj.pk
+    )
+
+
+@rules.predicate
+def is_own_office(user: Any, obj: Any) -> bool:
+    profile = profile_of(user)
+    return (
+        isinstance(obj, ClusterOffice)
+        and is_office_user(user)
+        and profile is not None
+        and profile.office_id == obj.pk
+    )
+
+
+@rules.predicate
+def leads_office(user: Any, obj: Any) -> bool:
+    """A lead-municipality user whose municipality leads `obj` in some year."""
+    profile = profile_of(user)
+    return (
+        isinstance(obj, ClusterOffice)
+        and role_of(user) == Role.LEAD_MUNICIPALITY
+        and profile is not None
+        and profile.municipality_id is not None
+        and OfficeLead.objects.filter(office=obj, municipality_id=profile.municipality_id).exists()
+    )
+
+
+@rules.predicate
+def is_office(user: Any, obj: Any) -> bool:
+    return isinstance(obj, ClusterOffice)
+
+
+everyone = has_role
+staff_of_an_organisation = has_role & ~is_reader
+
+rules.add_perm(perms.VIEW_MUNICIPALITY, is_secretariat | is_reader | is_own_municipality)
+rules.add_perm(
+    perms.VIEW_OFFICE,
+    is_secretariat | is_reader | (is_municipality_user & is_office) | is_own_office,
+)
+rules.add_perm(
+    perms.VIEW_HISTORY, is_secretariat | is_own_municipality | is_own_office | leads_office
+)
+rules.add_perm(perms.LEAD_OFFICE, leads_office)
+rules.add_perm(perms.VIEW_ALLOCATION, everyone)
+rules.add_perm(perms.VIEW_REGISTER, everyone)
+rules.add_perm(perms.VIEW_PERSONAL_DATA, staff_of_an_organisation)
+rules.add_perm(perms.HAS_START_PAGE, is_municipality_user | is_office_user)
+for name in (
+    perms.RUN_ALLOCATION,
+    perms.APPROVE_ALLOCATION,
+    perms.CHANGE_AGREEMENT,
+    perms.MANAGE_USERS,
+    perms.VIEW_AUDIT_LOG,
+):
+    rules.add_perm(name, is_secretariat)

@@ -1,0 +1,47 @@
+"""
+Names of the permissions every interface asks for.
+
+The rules behind them live in `klynge.accounts.permissions`; views, admin,
+commands and the API only ask `user.has_perm(NAME, obj)`, so they never
+repeat a rule. Object permissions take the object as the second argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+VIEW_MUNICIPALITY = "klynge.view_municipality"  # object: Municipality
+VIEW_OFFICE = "klynge.view_office"  # object: ClusterOffice
+VIEW_HISTORY = "klynge.view_history"  # object: Municipality, ClusterOffice or None (all)
+LEAD_OFFICE = "klynge.lead_office"  # object: ClusterOffice
+VIEW_ALLOCATION = "klynge.view_allocation"
+VIEW_REGISTER = "klynge.view_register"
+VIEW_PERSONAL_DATA = "klynge.view_personal_data"
+RUN_ALLOCATION = "klynge.run_allocation"
+APPROVE_ALLOCATION = "klynge.approve_allocation"
+CHANGE_AGREEMENT = "klynge.change_agreement"
+MANAGE_USERS = "klynge.manage_users"
+VIEW_AUDIT_LOG = "klynge.view_audit_log"
+HAS_START_PAGE = "klynge.has_start_page"  # a start page of its own, not the Overblik
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def permission_required(perm: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Refuse the view with 403 unless the user has `perm` (no object)."""
+
+    def decorator(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.has_perm(perm):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

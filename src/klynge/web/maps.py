@@ -1,0 +1,118 @@
+"""The Overblik map: the 17 municipalities coloured by a chosen measure."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from klynge.core.money import format_dkk, group_thousands
+from klynge.core.svgmap import Region, Shape, colour_scale, load_shapes, render_svg
+from klynge.financing.selectors import AllocationTable
+from klynge.masterdata.services import DATA_DIR
+
+BOUNDARIES = DATA_DIR / "sjaelland_municipalities.geojson"
+
+# measure key -> (label, is money)
+MEASURES = {
+    "per_inhabitant": (gettext_lazy("Kroner per inhabitant"), True),
+    "total": (gettext_lazy("Contribution in total"), True),
+    "population": (gettext_lazy("Population on the key's date"), False),
+}
+DEFAULT_MEASURE = "per_inhabitant"
+
+
+@cache
+def _shapes() -> tuple[Shape, ...]:
+    return tuple(load_shapes(BOUNDARIES))
+
+
+@dataclass(frozen=True)
+class MapRow:
+    code: str
+    name: str
+    value: int | None
+    text: str
+    colour: str
+    linked: bool
+
+
+@dataclass(frozen=True)
+class MunicipalityMap:
+    """The SVG and the same figures as rows for the table beside it."""
+
+    measure: str
+    label: str
+    svg: str
+    rows: list[MapRow]
+    legend: list[tuple[str, str]]
+
+
+def _values(table: AllocationTable, measure: str) -> dict[str, int | None]:
+    if measure == "total":
+        return {code: table.municipality_totals.get(code) for code, _name in table.municipalities}
+    if measure == "population":
+        return dict(table.population)
+    return dict(table.per_inhabitant_ore)
+
+
+def municipality_map(
+    *, table: AllocationTable, measure: str, linked_codes: set[str]
+) -> MunicipalityMap:
+    """
+    The map of `measure` for the year of `table`.
+
+    The map itself is one image (role="img") with a title per municipality;
+    links inside it would make an image with nested controls. The table
+    beside it links the municipalities in `linked_codes` to their page, so
+    nobody is sent to a page they may not open.
+    """
+    if measure not in MEASURES:
+        measure = DEFAULT_MEASURE
+    label, money = MEASURES[measure]
+    values = _values(table, measure)
+    known = {code: value for code, value in values.items() if value is not None}
+    colours, legend = colour_scale(known)
+    names = dict(table.municipalities)
+
+    def text(value: int | None) -> str:
+        if value is None:
+            return _("no figure")
+        return format_dkk(value) if money else group_thousands(value)
+
+    rows = [
+        MapRow(
+            code,
+            names[code],
+            values.get(code),
+            text(values.get(code)),
+            colours.get(code, ""),
+            code in linked_codes,
+        )
+        for code, _name in sorted(table.municipalities, key=lambda item: item[1])
+    ]
+    regions = {
+        row.code: Region(
+            code=row.code,
+            fill=row.colour or "#ffffff",
+            title=f"{row.name}: {row.text}",
+        )
+        for row in rows
+    }
+    title = f"{label} {table.year}"
+    svg = render_svg(
+        _shapes(),
+        regions,
+        title=title,
+        description=_("Map of the municipalities of Region Sjælland. The table shows the same."),
+        id_prefix=f"kort-{measure}",
+    )
+    return MunicipalityMap(
+        measure=measure,
+        label=str(label),
+        svg=svg,
+        rows=rows,
+        legend=[(f"{text(low)} – {text(high)}", colour) for low, high, colour in legend],
+    )

@@ -1,0 +1,97 @@
+"""
+Each role logs in through the real login form, opens every page it may
+open, and axe-core finds no WCAG 2.1 A/AA violation on any of them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from tests.e2e.conftest import axe_violations, describe, log_in
+from tests.security.conftest import World, make_world
+from tests.security.test_permission_matrix import MATRIX
+
+from klynge.demo.services import DEMO_PASSWORD
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EXTRA_PAGES = ["/overblik/?maal=total", "/overblik/?maal=population", "/fordeling/2022/"]
+
+
+def pages_for(username: str, world: World) -> list[str]:
+    """Every HTML page the matrix says `username` may open (GET, 200)."""
+    urls = [
+        entry.url(world)
+        for name, entry in sorted(MATRIX.items())
+        if entry.method == "get" and entry.expected[username] == 200 and name != "allocation-export"
+    ]
+    return urls + EXTRA_PAGES
+
+
+@pytest.mark.parametrize("username", ["sekretariat", "greve", "naestved", "webuild", "laeser"])
+def test_every_page_of_the_role_has_no_axe_violations(
+    site: str, page: Any, demo: Any, username: str
+) -> None:
+    world = make_world(demo)
+    log_in(page, site, username, DEMO_PASSWORD)
+    found = {}
+    visited = 0
+    for url in pages_for(username, world):
+        response = page.goto(site + url)
+        assert response is not None and response.status == 200, url
+        visited += 1
+        violations = axe_violations(page)
+        if violations:
+            found[url] = violations
+
+    assert visited >= 8
+    assert found == {}, describe([{"url": u, "violations": v} for u, v in found.items()])
+    assert page.klynge_errors == []
+
+
+def test_pages_without_login_and_in_english_have_no_axe_violations(site: str, page: Any) -> None:
+    found = {}
+    for url in ["/log-ind/", "/tilgaengelighed/"]:
+        page.goto(site + url)
+        if violations := axe_violations(page):
+            found[url] = violations
+    log_in(page, site, "laeser", DEMO_PASSWORD)
+    for url, status in [("/kommuner/999/", 404), ("/brugere/", 403)]:
+        response = page.goto(site + url)
+        assert response is not None and response.status == status
+        if violations := axe_violations(page):
+            found[url] = violations
+    # The browser reports the 404 and 403 statuses themselves as console errors.
+    assert all("status of 40" in error for error in page.klynge_errors)
+    page.klynge_errors.clear()
+    with page.expect_navigation():
+        page.click(".additional-info button[type=submit]")  # "Log af"
+    log_in(page, site, "sekretariat", DEMO_PASSWORD)
+    page.click("button[name=language][value=en]")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    for url in ["/overblik/", "/fordeling/2024/", "/brugere/ny/"]:
+        page.goto(site + url)
+        if violations := axe_violations(page):
+            found[f"en {url}"] = violations
+
+    assert found == {}, describe([{"url": u, "violations": v} for u, v in found.items()])
+    assert page.klynge_errors == []
+
+
+def test_a_form_with_errors_has_no_axe_violations_and_links_to_the_fields(
+    site: str, page: Any
+) -> None:
+    log_in(page, site, "sekretariat", DEMO_PASSWORD)
+    page.goto(site + "/aftale/2024/beloeb/")
+    page.fill("#id_office_amount_ore", "mange penge")
+    page.fill("#id_lead_share_ore", "")
+    page.click("button[type=submit] >> text=Gem")
+    page.wait_for_load_state()
+
+    summary = page.locator("[data-module=error-summary]")
+    assert summary.count() == 1
+    assert summary.locator("a[href='#id_office_amount_ore']").count() == 1
+    assert axe_violations(page) == []
+    assert page.klynge_errors == []

@@ -1,0 +1,60 @@
+"""Fixtures of the security tests: one client per role, and the objects they reach for."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from klynge.audit.services import Actor
+from klynge.financing.models import Agreement, AllocationRun
+from klynge.financing.services import allocation_run_create
+from klynge.masterdata.models import ClusterOffice
+
+ANONYMOUS = "anonym"
+NO_ROLE = "ingen-rolle"
+ROLES = ("sekretariat", "greve", "naestved", "webuild", "laeser", NO_ROLE, ANONYMOUS)
+
+
+@dataclass(frozen=True)
+class World:
+    """The objects the matrix asks about."""
+
+    agreement: Agreement
+    own_office: ClusterOffice  # We Build Denmark: webuild's office, led by Næstved
+    other_office: ClusterOffice  # Food & Bio: nobody's in the demo but the secretariat's
+    run: AllocationRun
+    greve_user_pk: int
+
+
+def make_world(agreement: Agreement) -> World:
+    """The user without a role, a stored 2024 run, and the offices the tests use."""
+    get_user_model().objects.create_user(username=NO_ROLE, password="x-not-used-123")
+    run = allocation_run_create(actor=Actor.system("test"), agreement=agreement, year=2024)
+    return World(
+        agreement=agreement,
+        own_office=ClusterOffice.objects.get(name="We Build Denmark – Næstved"),
+        other_office=ClusterOffice.objects.get(name="Food & Bio Cluster Denmark – Slagelse"),
+        run=run,
+        greve_user_pk=get_user_model().objects.get(username="greve").pk,
+    )
+
+
+@pytest.fixture
+def world(demo: Agreement) -> World:
+    return make_world(demo)
+
+
+@pytest.fixture
+def clients(world: World) -> dict[str, Client]:
+    """A logged-in client per role name (and an anonymous one)."""
+    result = {ANONYMOUS: Client()}
+    for username in ROLES:
+        if username == ANONYMOUS:
+            continue
+        client = Client()
+        client.force_login(get_user_model().objects.get(username=username))
+        result[username] = client
+    return result

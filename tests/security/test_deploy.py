@@ -1,0 +1,73 @@
+"""Production settings: `klynge check --deploy --fail-level WARNING` is clean."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def _klynge() -> list[str]:
+    script = Path(sys.executable).with_name("klynge")
+    return [str(script)] if script.exists() else [shutil.which("klynge") or "klynge"]
+
+
+def _production_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env.update(
+        DJANGO_SETTINGS_MODULE="klynge.config.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="klynge.example.dk",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    )
+    return env
+
+
+def test_check_deploy_with_production_settings_exits_0(tmp_path: Path) -> None:
+    result = subprocess.run(  # noqa: S603 - our own console script
+        [*_klynge(), "check", "--deploy", "--fail-level", "WARNING"],
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS"])
+def test_production_settings_refuse_to_start_without_secrets(tmp_path: Path, missing: str) -> None:
+    env = _production_env(tmp_path)
+    del env[missing]
+
+    result = subprocess.run(  # noqa: S603 - our own console script
+        [*_klynge(), "check"], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+    assert result.returncode != 0
+    assert missing in result.stderr
+
+
+def test_production_settings_harden_cookies_and_transport(tmp_path: Path) -> None:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_SECURE,"
+        " s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY, s.SESSION_COOKIE_SAMESITE, s.DEBUG)"
+    )
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=_production_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.stdout.split() == ["31536000", "True", "True", "True", "True", "Lax", "False"]

@@ -1,0 +1,178 @@
+"""
+Every URL pattern × every role → the expected status.
+
+The matrix is checked against the URL configuration: a new pattern without
+an entry here fails `test_every_url_pattern_has_a_matrix_entry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from tests.security.conftest import ANONYMOUS, NO_ROLE, ROLES, World
+
+pytestmark = pytest.mark.django_db
+
+SEC, MUN, LEAD, OFFICE, READ = "sekretariat", "greve", "naestved", "webuild", "laeser"
+ALL_ROLES = (SEC, MUN, LEAD, OFFICE, READ)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """How to call one URL, and the status each role gets."""
+
+    url: Callable[[World], str]
+    expected: dict[str, int]
+    method: str = "get"
+    data: dict[str, Any] | None = None
+
+
+def statuses(
+    ok: tuple[str, ...] = ALL_ROLES,
+    *,
+    status: int = 200,
+    others: int = 403,
+    no_role: int = 403,
+    anonymous: int = 302,
+    **overrides: int,
+) -> dict[str, int]:
+    """`status` for the roles in `ok`, `others` for the rest; keyword overrides per user."""
+    result = {role: (status if role in ok else others) for role in ALL_ROLES}
+    result[NO_ROLE] = no_role
+    result[ANONYMOUS] = anonymous
+    result.update(overrides)
+    return result
+
+
+def fixed(path_name: str, *args: Any) -> Callable[[World], str]:
+    return lambda world: reverse(path_name, args=args)
+
+
+SECRETARIAT_ONLY = statuses((SEC,))
+
+MATRIX: dict[str, Entry] = {
+    # A municipality or office user lands on its own start page; the others
+    # are sent on to the Overblik; a user without a role is told so.
+    "home": Entry(fixed("home"), statuses((MUN, LEAD, OFFICE), others=302)),
+    "overview": Entry(fixed("overview"), statuses()),
+    "login": Entry(fixed("login"), statuses(ALL_ROLES, no_role=200, anonymous=200)),
+    "logout": Entry(fixed("logout"), statuses(status=302, no_role=302), method="post"),
+    "set-language": Entry(
+        fixed("set-language"),
+        statuses(status=302, no_role=302, anonymous=302),
+        method="post",
+        data={"language": "en", "next": "/"},
+    ),
+    "accessibility": Entry(fixed("accessibility"), statuses(no_role=200, anonymous=200)),
+    "municipality-list": Entry(fixed("municipality-list"), statuses()),
+    # Greve (253): its own user and the readers see it; other tenants get 404.
+    "municipality-detail": Entry(
+        fixed("municipality-detail", "253"), statuses((SEC, MUN, READ), others=404, no_role=404)
+    ),
+    "municipality-history": Entry(
+        fixed("municipality-history", "253"),
+        statuses((SEC, MUN), others=404, no_role=404, **{READ: 403}),
+    ),
+    "office-list": Entry(fixed("office-list"), statuses()),
+    "office-detail": Entry(
+        lambda w: reverse("office-detail", args=[w.own_office.pk]), statuses(no_role=404)
+    ),
+    # History names users: the office itself, its lead and the secretariat.
+    "office-history": Entry(
+        lambda w: reverse("office-history", args=[w.own_office.pk]),
+        statuses((SEC, LEAD, OFFICE), no_role=404),
+    ),
+    "allocation-current": Entry(fixed("allocation-current"), statuses(status=302)),
+    "allocation": Entry(fixed("allocation", 2024), statuses()),
+    "allocation-export": Entry(fixed("allocation-export", 2024, "csv"), statuses()),
+    "allocation-save": Entry(
+        fixed("allocation-save", 2024), statuses((SEC,), status=302), method="post"
+    ),
+    "allocation-approve": Entry(
+        lambda w: reverse("allocation-approve", args=[2024, w.run.pk]),
+        statuses((SEC,), status=302),
+        method="post",
+    ),
+    "allocation-history": Entry(fixed("allocation-history", 2024), SECRETARIAT_ONLY),
+    "agreement-year": Entry(fixed("agreement-year", 2024), statuses()),
+    "terms-edit": Entry(fixed("terms-edit", 2024), SECRETARIAT_ONLY),
+    "participation-edit": Entry(fixed("participation-edit", 2024, "253"), SECRETARIAT_ONLY),
+    "lead-edit": Entry(
+        lambda w: reverse("lead-edit", args=[2024, w.own_office.pk]), SECRETARIAT_ONLY
+    ),
+    "data-quality": Entry(fixed("data-quality"), statuses()),
+    "timeline": Entry(fixed("timeline"), statuses()),
+    "user-list": Entry(fixed("user-list"), SECRETARIAT_ONLY),
+    "user-new": Entry(fixed("user-new"), SECRETARIAT_ONLY),
+    "user-edit": Entry(lambda w: reverse("user-edit", args=[w.greve_user_pk]), SECRETARIAT_ONLY),
+    "audit-log": Entry(fixed("audit-log"), SECRETARIAT_ONLY),
+    # The admin is the operators' back office: superusers only; every role
+    # is sent to the admin's own login.
+    "admin:*": Entry(fixed("admin:index"), statuses(status=302, others=302, no_role=302)),
+}
+
+
+def url_pattern_names() -> set[str]:
+    """Every named pattern of the URL configuration; an included app counts once."""
+    names = set()
+    for pattern in get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            names.add(f"{pattern.namespace}:*")
+        else:
+            assert isinstance(pattern, URLPattern)
+            assert pattern.name, f"URL pattern {pattern.pattern} has no name"
+            names.add(pattern.name)
+    return names
+
+
+def test_every_url_pattern_has_a_matrix_entry() -> None:
+    names = url_pattern_names()
+
+    assert names - set(MATRIX) == set(), "URL patterns without a permission-matrix entry"
+    assert set(MATRIX) - names == set(), "matrix entries for URLs that no longer exist"
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_status(
+    name: str, world: World, clients: dict[str, Client]
+) -> None:
+    entry = MATRIX[name]
+    url = entry.url(world)
+    got = {}
+    for role in ROLES:
+        response = getattr(clients[role], entry.method)(url, entry.data or {})
+        got[role] = response.status_code
+
+    assert got == entry.expected, url
+
+
+def test_anonymous_users_are_sent_to_the_login_page(world: World) -> None:
+    response = Client().get(reverse("overview"))
+
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("username", "visible", "hidden"),
+    [
+        ("sekretariat", ["Brugere", "Ændringslog", "Overblik"], []),
+        ("greve", ["Start", "Overblik", "Fordeling"], ["Brugere", "Ændringslog"]),
+        ("webuild", ["Start", "Klyngekontorer"], ["Brugere", "Ændringslog"]),
+        ("laeser", ["Overblik", "Fordeling"], ["Start", "Brugere", "Ændringslog"]),
+    ],
+)
+def test_main_menu_shows_only_what_the_role_may_open(
+    clients: dict[str, Client], username: str, visible: list[str], hidden: list[str]
+) -> None:
+    html = clients[username].get(reverse("allocation", args=[2024])).content.decode()
+    menu = html[html.index('<ul class="mainmenu">') : html.index("</ul>", html.index("mainmenu"))]
+
+    for label in visible:
+        assert f"<span>{label}</span>" in menu
+    for label in hidden:
+        assert f"<span>{label}</span>" not in menu

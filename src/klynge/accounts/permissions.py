@@ -74,38 +74,40 @@ def has_role(user: Any) -> bool:
     return role_of(user) is not None
 
 
+def _bound_id(user: Any, roles: frozenset[Role], field: str) -> int | None:
+    """The id in the user's profile `field` if the user has one of `roles`, else None."""
+    profile = profile_of(user)
+    if profile is None or role_of(user) not in roles:
+        return None
+    bound: int | None = getattr(profile, field)
+    return bound
+
+
 @rules.predicate
 def is_own_municipality(user: Any, obj: Any) -> bool:
-    profile = profile_of(user)
     return (
         isinstance(obj, Municipality)
-        and is_municipality_user(user)
-        and profile is not None
-        and profile.municipality_id == obj.pk
+        and _bound_id(user, MUNICIPALITY_ROLES, "municipality_id") == obj.pk
     )
 
 
 @rules.predicate
 def is_own_office(user: Any, obj: Any) -> bool:
-    profile = profile_of(user)
     return (
         isinstance(obj, ClusterOffice)
-        and is_office_user(user)
-        and profile is not None
-        and profile.office_id == obj.pk
+        and _bound_id(user, frozenset({Role.OFFICE}), "office_id") == obj.pk
     )
 
 
 @rules.predicate
 def leads_office(user: Any, obj: Any) -> bool:
     """A lead-municipality user whose municipality leads `obj` in some year."""
-    profile = profile_of(user)
+    if not isinstance(obj, ClusterOffice):
+        return False
+    municipality_id = _bound_id(user, frozenset({Role.LEAD_MUNICIPALITY}), "municipality_id")
     return (
-        isinstance(obj, ClusterOffice)
-        and role_of(user) == Role.LEAD_MUNICIPALITY
-        and profile is not None
-        and profile.municipality_id is not None
-        and OfficeLead.objects.filter(office=obj, municipality_id=profile.municipality_id).exists()
+        municipality_id is not None
+        and OfficeLead.objects.filter(office=obj, municipality_id=municipality_id).exists()
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +32,7 @@ from klynge.web.selectors import (
 )
 
 CURRENT_YEAR = 2024
+_M = TypeVar("_M", bound=Model)
 
 
 def _current(allocations: list[YearAllocation]) -> YearAllocation | None:
@@ -46,7 +49,7 @@ def _tabs(
     request: HttpRequest, obj: Municipality | ClusterOffice, page: str, history: str, current: str
 ) -> list[tuple[str, str, bool]]:
     args = [obj.code if isinstance(obj, Municipality) else obj.pk]
-    tabs = [(reverse(page, args=args), _("Overview"), current == "page")]
+    tabs = [(reverse(page, args=args), _("Details"), current == "page")]
     if request.user.has_perm(perms.VIEW_HISTORY, obj):
         tabs.append((reverse(history, args=args), _("History"), current == "history"))
     return tabs
@@ -110,12 +113,18 @@ def municipality_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _municipality_or_404(request: HttpRequest, code: str) -> Municipality:
-    """The municipality, or 404 if it does not exist or is not the user's to see."""
-    municipality = get_object_or_404(municipality_list(), code=code)
-    if not request.user.has_perm(perms.VIEW_MUNICIPALITY, municipality):
+def _visible_or_404(
+    request: HttpRequest, queryset: QuerySet[_M], perm: str, **lookup: object
+) -> _M:
+    """The object, or 404 if it does not exist or is not the user's to see."""
+    obj = get_object_or_404(queryset, **lookup)
+    if not request.user.has_perm(perm, obj):
         raise Http404
-    return municipality
+    return obj
+
+
+def _municipality_or_404(request: HttpRequest, code: str) -> Municipality:
+    return _visible_or_404(request, municipality_list(), perms.VIEW_MUNICIPALITY, code=code)
 
 
 def _municipality_page(
@@ -137,6 +146,7 @@ def _municipality_page(
             "start": start,
             "led_offices": led,
             "visible_codes": _visible_codes(request),
+            "trail": [(reverse("municipality-list"), _("Municipalities"))],
             "tabs": _tabs(
                 request, municipality, "municipality-detail", "municipality-history", "page"
             ),
@@ -195,10 +205,7 @@ def office_index(request: HttpRequest) -> HttpResponse:
 
 
 def _office_or_404(request: HttpRequest, pk: int) -> ClusterOffice:
-    office = get_object_or_404(office_list(), pk=pk)
-    if not request.user.has_perm(perms.VIEW_OFFICE, office):
-        raise Http404
-    return office
+    return _visible_or_404(request, office_list(), perms.VIEW_OFFICE, pk=pk)
 
 
 def _office_page(
@@ -213,6 +220,7 @@ def _office_page(
             "leads": office_leads(office=office),
             "financing": office_financing(office=office),
             "visible_codes": _visible_codes(request),
+            "trail": [(reverse("office-list"), _("Cluster offices"))],
             "tabs": _tabs(request, office, "office-detail", "office-history", "page"),
         },
     )

@@ -260,7 +260,7 @@ class _RollbackError(Exception):
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(changes=CHANGES)
 def test_replaying_the_log_reproduces_the_current_state(demo: Agreement, changes) -> None:

@@ -306,6 +306,7 @@ def test_replaying_the_log_reproduces_the_current_state(demo: Agreement, changes
 AUDITED_MODELS = {
     "Agreement", "AgreementYear", "FinancedOffice", "OfficeLead", "Participation",
     "AllocationRun", "AllocationLine", "Profile", "CustomWeight",
+    "PaymentRequest", "PaymentRequestLine", "Payment",
 }  # fmt: skip
 WRITE_METHODS = {"update", "bulk_create", "bulk_update", "update_or_create", "get_or_create",
                  "create", "delete", "raw"}  # fmt: skip

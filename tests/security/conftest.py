@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -9,8 +10,9 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from klynge.audit.services import Actor
+from klynge.collection.services import requests_create
 from klynge.financing.models import Agreement, AllocationRun
-from klynge.financing.services import allocation_run_create
+from klynge.financing.services import allocation_run_approve, allocation_run_create
 from klynge.masterdata.models import ClusterOffice
 
 ANONYMOUS = "anonym"
@@ -27,18 +29,23 @@ class World:
     other_office: ClusterOffice  # Food & Bio: nobody's in the demo but the secretariat's
     run: AllocationRun
     greve_user_pk: int
+    greve_request_pk: int  # Greve's 2024 payment request, made from the approved run
 
 
 def make_world(agreement: Agreement) -> World:
-    """The user without a role, a stored 2024 run, and the offices the tests use."""
+    """The user without a role, the approved 2024 run with its requests, and two offices."""
     get_user_model().objects.create_user(username=NO_ROLE, password="x-not-used-123")
-    run = allocation_run_create(actor=Actor.system("test"), agreement=agreement, year=2024)
+    actor = Actor.system("test")
+    run = allocation_run_create(actor=actor, agreement=agreement, year=2024)
+    run = allocation_run_approve(actor=actor, run=run)
+    requests = requests_create(actor=actor, run=run, due_date=dt.date(2024, 3, 31))
     return World(
         agreement=agreement,
         own_office=ClusterOffice.objects.get(name="We Build Denmark – Næstved"),
         other_office=ClusterOffice.objects.get(name="Food & Bio Cluster Denmark – Slagelse"),
         run=run,
         greve_user_pk=get_user_model().objects.get(username="greve").pk,
+        greve_request_pk=next(r.pk for r in requests if r.municipality.code == "253"),
     )
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from tests.security.conftest import World
 
 from klynge.audit.models import AuditEntry
+from klynge.collection.models import Payment, PaymentRequest
 from klynge.financing.models import AgreementYear, AllocationRun, OfficeLead, Participation
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +28,8 @@ def _state() -> tuple[object, ...]:
         list(OfficeLead.objects.values_list("pk", "municipality_id", "note").order_by("pk")),
         list(AgreementYear.objects.values_list("pk", "office_amount_ore", "lead_share_ore")),
         list(AllocationRun.objects.values_list("pk", "status").order_by("pk")),
+        list(PaymentRequest.objects.values_list("pk", "status").order_by("pk")),
+        Payment.objects.count(),
     )
 
 
@@ -42,6 +45,9 @@ READS = [
     ("naestved", lambda w: reverse("office-history", args=[w.other_office.pk])),  # not its lead
     ("greve", lambda w: reverse("office-history", args=[w.own_office.pk])),
     ("laeser", lambda w: reverse("municipality-history", args=["253"])),
+    ("naestved", lambda w: reverse("request-detail", args=[w.greve_request_pk])),
+    ("webuild", lambda w: reverse("request-detail", args=[w.greve_request_pk])),
+    ("laeser", lambda w: reverse("request-detail", args=[w.greve_request_pk])),
 ]
 
 
@@ -88,6 +94,18 @@ WRITES = [
         lambda w: reverse("user-edit", args=[w.greve_user_pk]),
         {"role": "sekretariat", "is_active": "on"},
     ),
+    (
+        "naestved",
+        lambda w: reverse("request-detail", args=[w.greve_request_pk]),
+        {"amount_ore": "1,00", "paid_on": "2024-04-01", "reference": "forsøg"},
+    ),
+    (
+        "greve",
+        lambda w: reverse("request-detail", args=[w.greve_request_pk]),  # even its own
+        {"amount_ore": "1,00", "paid_on": "2024-04-01", "reference": "forsøg"},
+    ),
+    ("greve", lambda w: reverse("request-cancel", args=[w.greve_request_pk]), {"reason": "x"}),
+    ("naestved", lambda w: reverse("requests-send", args=[2024]), {}),
     (
         "laeser",
         lambda w: reverse("user-new"),

@@ -105,6 +105,29 @@ MATRIX: dict[str, Entry] = {
     "lead-edit": Entry(
         lambda w: reverse("lead-edit", args=[2024, w.own_office.pk]), SECRETARIAT_ONLY
     ),
+    # Payment requests: the secretariat sees all, a municipality its own.
+    "requests-current": Entry(fixed("requests-current"), statuses((SEC, MUN, LEAD), status=302)),
+    "requests": Entry(fixed("requests", 2024), statuses((SEC, MUN, LEAD))),
+    "requests-export": Entry(fixed("requests-export", 2024), statuses((SEC, MUN, LEAD))),
+    "requests-create": Entry(
+        fixed("requests-create", 2024),
+        statuses((SEC,), status=302),
+        method="post",
+        data={"due_date": "2024-03-31"},
+    ),
+    "requests-send": Entry(
+        fixed("requests-send", 2024), statuses((SEC,), status=302), method="post"
+    ),
+    "request-detail": Entry(
+        lambda w: reverse("request-detail", args=[w.greve_request_pk]),
+        statuses((SEC, MUN), others=404, no_role=404),
+    ),
+    "request-cancel": Entry(
+        lambda w: reverse("request-cancel", args=[w.greve_request_pk]),
+        statuses((SEC,), status=302),
+        method="post",
+        data={"reason": "matrix"},
+    ),
     "data-quality": Entry(fixed("data-quality"), statuses()),
     "timeline": Entry(fixed("timeline"), statuses()),
     "user-list": Entry(fixed("user-list"), SECRETARIAT_ONLY),

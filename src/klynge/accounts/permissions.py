@@ -10,7 +10,9 @@ Who may do what: the rules behind the names in `klynge.common.perms`.
 | view_allocation       | yes         | yes     | yes                  | yes          | yes   |
 | view_register         | yes         | yes     | yes                  | yes          | yes   |
 | view_personal_data    | yes         | yes     | yes                  | yes          | -     |
-| run/approve_allocation, change_agreement, manage_users, view_audit_log: sekretariat only |
+| view_request(r)       | all         | own     | own                  | -            | -     |
+| run/approve_allocation, change_agreement, manage_users, view_audit_log,
+  manage_collection: sekretariat only |
 
 A municipality pays for every office, so municipality users see every
 office; an office sees only itself. The reader (politicians, the public)
@@ -24,6 +26,7 @@ from typing import Any
 import rules
 
 from klynge.accounts.models import MUNICIPALITY_ROLES, Profile, Role
+from klynge.collection.models import PaymentRequest
 from klynge.common import perms
 from klynge.financing.models import OfficeLead
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -132,11 +135,25 @@ rules.add_perm(perms.VIEW_ALLOCATION, everyone)
 rules.add_perm(perms.VIEW_REGISTER, everyone)
 rules.add_perm(perms.VIEW_PERSONAL_DATA, staff_of_an_organisation)
 rules.add_perm(perms.HAS_START_PAGE, is_municipality_user | is_office_user)
+
+
+@rules.predicate
+def is_own_request(user: Any, obj: Any) -> bool:
+    """A municipality user's own municipality's payment request."""
+    return (
+        isinstance(obj, PaymentRequest)
+        and _bound_id(user, MUNICIPALITY_ROLES, "municipality_id") == obj.municipality_id
+    )
+
+
+rules.add_perm(perms.VIEW_REQUEST, is_secretariat | is_own_request)
+rules.add_perm(perms.VIEW_REQUESTS, is_secretariat | is_municipality_user)
 for name in (
     perms.RUN_ALLOCATION,
     perms.APPROVE_ALLOCATION,
     perms.CHANGE_AGREEMENT,
     perms.MANAGE_USERS,
     perms.VIEW_AUDIT_LOG,
+    perms.MANAGE_COLLECTION,
 ):
     rules.add_perm(name, is_secretariat)

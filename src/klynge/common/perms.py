@@ -27,6 +27,9 @@ APPROVE_ALLOCATION = "klynge.approve_allocation"
 CHANGE_AGREEMENT = "klynge.change_agreement"
 MANAGE_USERS = "klynge.manage_users"
 VIEW_AUDIT_LOG = "klynge.view_audit_log"
+MANAGE_COLLECTION = "klynge.manage_collection"  # make, send, cancel requests; register payments
+VIEW_REQUEST = "klynge.view_request"  # object: PaymentRequest
+VIEW_REQUESTS = "klynge.view_requests"  # the requests page (filtered to what the user may see)
 HAS_START_PAGE = "klynge.has_start_page"  # a start page of its own, not the Overblik
 
 ViewFunc = Callable[..., HttpResponse]

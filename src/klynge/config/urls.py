@@ -14,6 +14,7 @@ from django.views.i18n import set_language
 
 from klynge.accounts import views as accounts
 from klynge.audit import views as audit
+from klynge.collection import views as collection
 from klynge.financing import views as financing
 from klynge.masterdata import views as masterdata
 from klynge.web import views as web
@@ -53,6 +54,23 @@ urlpatterns = [
         name="participation-edit",
     ),
     path("aftale/<int:year>/lead/<int:office_id>/", financing.lead_edit, name="lead-edit"),
+    path("opkraevninger/", collection.requests_current, name="requests-current"),
+    path("opkraevninger/<int:year>/", collection.requests_year, name="requests"),
+    path(
+        "opkraevninger/<int:year>/opret/", collection.requests_create_view, name="requests-create"
+    ),
+    path("opkraevninger/<int:year>/send/", collection.requests_send_view, name="requests-send"),
+    path(
+        "opkraevninger/<int:year>/eksport.xlsx",
+        collection.requests_export,
+        name="requests-export",
+    ),
+    path("opkraevninger/nr/<int:pk>/", collection.request_detail, name="request-detail"),
+    path(
+        "opkraevninger/nr/<int:pk>/annuller/",
+        collection.request_cancel_view,
+        name="request-cancel",
+    ),
     path("datakvalitet/", web.data_quality, name="data-quality"),
     path("tidslinje/", masterdata.timeline, name="timeline"),
     path("brugere/", accounts.user_index, name="user-list"),

@@ -36,3 +36,21 @@ def format_datetime(value: datetime, *, language: str = "da") -> str:
     if language == "en":
         return f"{format_date_en(value)}, {value:%H:%M}"
     return f"{format_date_da(value)} kl. {value:%H.%M}"
+
+
+def parse_date_da(text: str) -> date:
+    """
+    A date as Danish users write it: '31-03-2024', '31.03.2024', '31/3/2024' or ISO '2024-03-31'.
+
+    :raises ValueError: naming the text, if it is no such date
+    """
+    cleaned = text.strip()
+    parts = cleaned.replace(".", "-").replace("/", "-").split("-")
+    try:
+        if len(parts) == 3 and len(parts[0]) == 4:
+            return date(int(parts[0]), int(parts[1]), int(parts[2]))
+        if len(parts) == 3 and len(parts[2]) == 4:
+            return date(int(parts[2]), int(parts[1]), int(parts[0]))
+    except ValueError:
+        pass
+    raise ValueError(f"'{text}' er ikke en dato (fx 31-03-2024)")

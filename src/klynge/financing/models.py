@@ -29,6 +29,13 @@ class RoundingUnit(models.IntegerChoices):
     THOUSAND = 100_000, _("DKK 1,000")
 
 
+class Collector(models.TextChoices):
+    """Who collects the municipal shares of an office."""
+
+    LEAD = "lead", _("The office's lead municipality")
+    OFFICE = "office", _("The office itself")
+
+
 class Agreement(models.Model):
     """A co-financing agreement among municipalities for a period of budget years."""
 
@@ -49,6 +56,13 @@ class Agreement(models.Model):
         help_text="Tomt: beløbene reguleres ikke.",
     )
     source = models.TextField("kilde", blank=True)
+    collector = models.CharField(
+        "opkrævende part",
+        max_length=6,
+        choices=Collector,
+        default=Collector.LEAD,
+        help_text="Ingen kilde nævner det; leadkommunen er en arbejdsantagelse.",
+    )
 
     class Meta:
         ordering = ["first_year", "name"]

@@ -125,7 +125,7 @@ def table_text(table: AllocationTable, *, heading: str) -> str:
     return "\n".join([heading, "Beløb i kr.", "", *body]) + "\n"
 
 
-def _kroner(ore: int) -> Decimal:
+def kroner_cell(ore: int) -> Decimal:
     # Decimal keeps the øre exact; openpyxl writes its text into the cell.
     return Decimal(ore) / ORE_PER_KRONE
 
@@ -150,17 +150,20 @@ def lines_xlsx(lines: list[dict[str, Any]], table: AllocationTable, *, heading: 
             [
                 code,
                 name,
-                *(_kroner(cells[o]["amount_ore"]) if o in cells else None for o in table.offices),
-                _kroner(table.municipality_totals.get(code, 0)),
-                _kroner(per) if per is not None else None,
+                *(
+                    kroner_cell(cells[o]["amount_ore"]) if o in cells else None
+                    for o in table.offices
+                ),
+                kroner_cell(table.municipality_totals.get(code, 0)),
+                kroner_cell(per) if per is not None else None,
             ]
         )
     sheet.append(
         [
             "",
             "I alt",
-            *(_kroner(table.office_totals[o]) for o in table.offices),
-            _kroner(table.total),
+            *(kroner_cell(table.office_totals[o]) for o in table.offices),
+            kroner_cell(table.total),
             None,
         ]
     )
@@ -192,7 +195,7 @@ def lines_xlsx(lines: list[dict[str, Any]], table: AllocationTable, *, heading: 
                 line["municipality_code"],
                 line["municipality"],
                 ROLE_DA[line["role"]],
-                _kroner(line["amount_ore"]),
+                kroner_cell(line["amount_ore"]),
                 line["population"],
                 format_date_da(line["population_date"]) if line["population_date"] else None,
                 line["explanation"],

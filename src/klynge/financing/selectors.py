@@ -480,6 +480,21 @@ def data_quality_list() -> list[QualityItem]:
     """Everything missing or assumed in the register and the agreements."""
     items: list[QualityItem] = []
     for agreement in Agreement.objects.all():
+        items.append(
+            QualityItem(
+                gettext("Collecting party"),
+                gettext(
+                    "%(agreement)s: no source says who collects the municipal shares; "
+                    "the working assumption is: %(collector)s."
+                )
+                % {"agreement": agreement.name, "collector": agreement.get_collector_display()},
+                gettext("Who the payment requests name as payee."),
+                gettext(
+                    "Confirm or change it: klynge set-collector --year YEAR --collector lead|office"
+                ),
+                "assumed",
+            )
+        )
         for year in agreement.years():
             inputs = allocation_inputs(agreement=agreement, year=year)
             ref = inputs.reference_date

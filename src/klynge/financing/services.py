@@ -23,6 +23,7 @@ from klynge.financing.models import (
     AgreementYear,
     AllocationLine,
     AllocationRun,
+    Collector,
     FinancedOffice,
     OfficeLead,
     Participation,
@@ -256,6 +257,25 @@ def terms_set(
         values={"office_amount_ore": office_amount_ore, "lead_share_ore": lead_share_ore},
         reason=reason,
         year=year,
+    )
+    return row
+
+
+@transaction.atomic
+def collector_set(*, actor: Actor, agreement: Agreement, collector: str) -> Agreement:
+    """
+    Set who collects the municipal shares under `agreement` (Collector).
+
+    Requests already made keep the payee they were made with.
+
+    :raises ValueError: for an unknown collector
+    """
+    if collector not in Collector.values:
+        raise ValueError(
+            f"Ukendt opkrævende part '{collector}'; vælg {' eller '.join(Collector.values)}."
+        )
+    row, _ = audited_upsert(
+        Agreement, actor=actor, lookup={"pk": agreement.pk}, values={"collector": collector}
     )
     return row
 

@@ -9,6 +9,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -16,6 +17,7 @@ from klynge.accounts.models import MUNICIPALITY_ROLES, Role
 from klynge.accounts.permissions import profile_of, role_of
 from klynge.audit.models import AuditEntry
 from klynge.audit.selectors import history_for
+from klynge.collection.selectors import request_list
 from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.financing.selectors import YearAllocation, data_quality_list
@@ -145,6 +147,13 @@ def _municipality_page(
             "payments": payments,
             "start": start,
             "led_offices": led,
+            "bills": [
+                bill
+                for bill in request_list(
+                    municipality_code=municipality.code, today=timezone.localdate()
+                )
+                if request.user.has_perm(perms.VIEW_REQUEST, bill.request)
+            ],
             "visible_codes": _visible_codes(request),
             "trail": [(reverse("municipality-list"), _("Municipalities"))],
             "tabs": _tabs(

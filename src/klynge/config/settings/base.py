@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "klynge.audit",
     "klynge.masterdata",
     "klynge.financing",
+    "klynge.collection",
     "klynge.accounts",
     "klynge.demo",
     "klynge.web",

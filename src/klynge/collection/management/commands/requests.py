@@ -1,0 +1,62 @@
+"""`klynge requests create|send --year Y`: payment requests from the approved run."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from klynge.audit.commands import add_user_argument, command_actor
+from klynge.collection.models import PaymentRequest, RequestStatus
+from klynge.collection.services import CollectionError, request_send, requests_create
+from klynge.common import perms
+from klynge.core.dates import parse_date_da
+from klynge.core.money import format_dkk
+from klynge.financing.selectors import AgreementYearError, agreement_for_year, run_approved
+
+
+class Command(BaseCommand):
+    help = "Opkrævninger: opret dem fra årets godkendte fordeling (create) eller send dem (send)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=["create", "send"], help="create eller send")
+        parser.add_argument("--year", type=int, required=True, help="budgetår, fx 2024")
+        parser.add_argument("--agreement", help="aftalens navn, hvis flere dækker året")
+        parser.add_argument(
+            "--due", help="forfaldsdato, fx 31-03-2024 (standard: 30 dage fra i dag)"
+        )
+        add_user_argument(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        actor = command_actor(options, perms.MANAGE_COLLECTION)
+        year: int = options["year"]
+        try:
+            agreement = agreement_for_year(year=year, name=options["agreement"])
+            if options["action"] == "create":
+                run = run_approved(agreement=agreement, year=year)
+                if run is None:
+                    raise CollectionError(
+                        f"Der er ingen godkendt fordeling for {year}; godkend den først "
+                        f"(klynge allocate --year {year} --approve)."
+                    )
+                due = (
+                    parse_date_da(options["due"])
+                    if options["due"]
+                    else timezone.localdate() + dt.timedelta(days=30)
+                )
+                created = requests_create(actor=actor, run=run, due_date=due)
+                total = sum(r.total_ore for r in created)
+                self.stdout.write(
+                    f"{len(created)} opkrævninger for {year} oprettet som udkast, i alt "
+                    f"{format_dkk(total)} (fordeling #{run.pk}, forfald {due:%d-%m-%Y})."
+                )
+            else:
+                drafts = PaymentRequest.objects.filter(year=year, status=RequestStatus.DRAFT)
+                with transaction.atomic():
+                    sent = [request_send(actor=actor, request=r) for r in drafts]
+                self.stdout.write(f"{len(sent)} opkrævninger for {year} markeret som sendt.")
+        except (AgreementYearError, CollectionError, ValueError) as error:
+            raise CommandError(str(error)) from error

@@ -1,0 +1,99 @@
+"""Payment requests, their lines, and payments."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from klynge.financing.models import AllocationRun
+from klynge.masterdata.models import ClusterOffice, Municipality
+
+
+class RequestStatus(models.TextChoices):
+    """The stored part of a request's state; paid, partly paid and overdue are derived."""
+
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class PaymentRequest(models.Model):
+    """
+    One municipality's bill for one year: its share of every office in an approved run.
+
+    The amounts are copied from the run's lines when the request is made, so
+    the bill never changes; the run is frozen anyway.
+    """
+
+    run = models.ForeignKey(AllocationRun, on_delete=models.PROTECT, related_name="requests")
+    year = models.PositiveIntegerField(_("year"))
+    municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("request number"), max_length=20, unique=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=RequestStatus, default=RequestStatus.DRAFT
+    )
+    total_ore = models.BigIntegerField(_("amount (øre)"))
+    due_date = models.DateField(_("due date"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_on = models.DateField(_("sent"), null=True, blank=True)
+    cancel_reason = models.CharField(_("reason for cancelling"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["year", "municipality__name"]
+        verbose_name = _("payment request")
+        verbose_name_plural = _("payment requests")
+        constraints = [
+            models.UniqueConstraint(fields=["run", "municipality"], name="request_once_per_run"),
+            models.CheckConstraint(condition=models.Q(total_ore__gt=0), name="request_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{_('Request')} {self.number} ({self.municipality})"
+
+
+class PaymentRequestLine(models.Model):
+    """The municipality's amount for one office, and who collects it."""
+
+    request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="lines")
+    office = models.ForeignKey(ClusterOffice, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=5)
+    amount_ore = models.BigIntegerField(_("amount (øre)"))
+    payee = models.CharField(_("payee"), max_length=200)
+    explanation = models.TextField(_("explanation"))
+
+    class Meta:
+        ordering = ["office__name"]
+        verbose_name = _("request line")
+        verbose_name_plural = _("request lines")
+        constraints = [
+            models.UniqueConstraint(fields=["request", "office"], name="request_line_per_office"),
+            models.CheckConstraint(
+                condition=models.Q(amount_ore__gte=0), name="request_line_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.number} {self.office}: {self.amount_ore} øre"
+
+
+class Payment(models.Model):
+    """Money received from a municipality against a request."""
+
+    request = models.ForeignKey(PaymentRequest, on_delete=models.PROTECT, related_name="payments")
+    amount_ore = models.BigIntegerField(_("amount (øre)"))
+    paid_on = models.DateField(_("payment date"))
+    reference = models.CharField(_("reference"), max_length=100, unique=True)
+    overpayment = models.BooleanField(_("overpayment to be refunded"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["paid_on", "pk"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount_ore__gt=0), name="payment_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.amount_ore} øre"

@@ -1,0 +1,73 @@
+"""The requests and payments of a year as an XLSX workbook (two sheets)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from klynge.collection.models import Payment
+from klynge.collection.selectors import RequestView
+from klynge.financing.renderers import kroner_cell
+
+KRONER_FORMAT = "#,##0.00"
+DATE_FORMAT = "DD-MM-YYYY"
+
+
+def _format(
+    sheet: Worksheet, *, min_row: int, columns: tuple[int, int], number_format: str
+) -> None:
+    """Give the cells of columns first..last from `min_row` down a number format."""
+    for row in sheet.iter_rows(min_row=min_row, min_col=columns[0], max_col=columns[1]):
+        for cell in row:
+            cell.number_format = number_format
+
+
+def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading: str) -> bytes:
+    """A workbook with the sheets 'Opkrævninger' and 'Indbetalinger'."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # noqa: S101
+    sheet.title = "Opkrævninger"
+    sheet.append([heading])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(
+        ["Nummer", "Kommunekode", "Kommune", "Status", "Forfald", "Beløb (kr.)",
+         "Indbetalt (kr.)", "Udestående (kr.)"]
+    )  # fmt: skip
+    for view in views:
+        request = view.request
+        sheet.append(
+            [
+                request.number,
+                request.municipality.code,
+                request.municipality.name,
+                view.state.value,
+                request.due_date,
+                kroner_cell(request.total_ore),
+                kroner_cell(view.received_ore),
+                kroner_cell(view.outstanding_ore),
+            ]
+        )
+    _format(sheet, min_row=3, columns=(6, 8), number_format=KRONER_FORMAT)
+    _format(sheet, min_row=3, columns=(5, 5), number_format=DATE_FORMAT)
+    paid = book.create_sheet("Indbetalinger")
+    paid.append(["Opkrævning", "Kommune", "Dato", "Beløb (kr.)", "Reference", "Overbetaling"])
+    for payment in payments:
+        paid.append(
+            [
+                payment.request.number,
+                payment.request.municipality.name,
+                payment.paid_on,
+                kroner_cell(payment.amount_ore),
+                payment.reference,
+                "ja" if payment.overpayment else "nej",
+            ]
+        )
+    _format(paid, min_row=2, columns=(4, 4), number_format=KRONER_FORMAT)
+    _format(paid, min_row=2, columns=(3, 3), number_format=DATE_FORMAT)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

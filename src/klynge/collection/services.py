@@ -1,0 +1,359 @@
+"""
+Making payment requests from an approved run, sending and cancelling them,
+and registering payments, one at a time or from a bank file.
+
+Every write is atomic and audited; bad input raises CollectionError (or
+PaymentFileError listing every bad row) and changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from klynge.audit.models import Action
+from klynge.audit.services import Actor, record, snapshot
+from klynge.collection.models import Payment, PaymentRequest, PaymentRequestLine, RequestStatus
+from klynge.core.collection import outstanding
+from klynge.core.money import format_dkk
+from klynge.financing.models import (
+    Agreement,
+    AllocationLine,
+    AllocationRun,
+    Collector,
+    OfficeLead,
+    RunStatus,
+)
+from klynge.masterdata.models import Municipality
+
+
+class CollectionError(ValueError):
+    """A request or payment cannot be made as asked; the message says why."""
+
+
+class PaymentFileError(CollectionError):
+    """A payment file is refused as a whole; `problems` lists every bad row."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(self.problems))
+
+
+def request_state_audited(request: PaymentRequest) -> dict[str, object]:
+    """A request as audited: its fields and, compactly, every line's amount."""
+    return snapshot(
+        request,
+        lines=[[line.office_id, line.role, line.amount_ore] for line in request.lines.all()],
+    )
+
+
+def _payee(agreement: Agreement, lead: OfficeLead | None, role: str, office_name: str) -> str:
+    """Who collects a line: the office, or under LEAD collection the office's lead."""
+    if agreement.collector == Collector.LEAD and role != "lead" and lead and lead.municipality:
+        return _("%(name)s Municipality (lead of %(office)s)") % {
+            "name": lead.municipality.name,
+            "office": office_name,
+        }
+    return office_name
+
+
+@transaction.atomic
+def requests_create(*, actor: Actor, run: AllocationRun, due_date: dt.date) -> list[PaymentRequest]:
+    """
+    Make one request per paying municipality from the approved `run`.
+
+    Each request lists the municipality's amount per office (its share, or
+    its lead share) and who collects it; a municipality that pays nothing
+    gets none. The requests add up to the run's total.
+
+    :raises CollectionError: if the run is not approved, or requests were
+        already made from it
+    """
+    run = AllocationRun.objects.select_for_update().get(pk=run.pk)
+    if run.status != RunStatus.APPROVED:
+        raise CollectionError(
+            _("Requests are made only from an approved allocation; run #%(run)s is not approved.")
+            % {"run": run.pk}
+        )
+    if PaymentRequest.objects.filter(run=run).exists():
+        raise CollectionError(
+            _("Requests for %(year)s have already been made from run #%(run)s.")
+            % {"year": run.year, "run": run.pk}
+        )
+    leads = {
+        lead.office_id: lead
+        for lead in OfficeLead.objects.filter(
+            agreement=run.agreement, year=run.year
+        ).select_related("municipality")
+    }
+    by_municipality: dict[int, list[AllocationLine]] = {}
+    for line in run.lines.select_related("office", "municipality").order_by("office__name"):
+        if line.amount_ore > 0:
+            by_municipality.setdefault(line.municipality_id, []).append(line)
+    created = []
+    for municipality in Municipality.objects.filter(pk__in=by_municipality).order_by("code"):
+        lines = by_municipality[municipality.pk]
+        request = PaymentRequest.objects.create(
+            run=run,
+            year=run.year,
+            municipality=municipality,
+            number=f"{run.year}-{municipality.code}",
+            total_ore=sum(line.amount_ore for line in lines),
+            due_date=due_date,
+        )
+        PaymentRequestLine.objects.bulk_create(
+            PaymentRequestLine(
+                request=request,
+                office=line.office,
+                role=line.role,
+                amount_ore=line.amount_ore,
+                payee=_payee(run.agreement, leads.get(line.office_id), line.role, line.office.name),
+                explanation=line.explanation,
+            )
+            for line in lines
+        )
+        record(
+            actor=actor, action=Action.CREATE, instance=request, before=None,
+            after=request_state_audited(request), municipality_code=municipality.code,
+            year=run.year,
+        )  # fmt: skip
+        created.append(request)
+    return created
+
+
+def _set_status(
+    actor: Actor, request: PaymentRequest, *, allowed: set[str], reason: str = "", **values: object
+) -> PaymentRequest:
+    request = PaymentRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status not in allowed:
+        raise CollectionError(
+            _("Request %(number)s is %(status)s and cannot be changed like this.")
+            % {"number": request.number, "status": request.get_status_display().lower()}
+        )
+    before = request_state_audited(request)
+    for name, value in values.items():
+        setattr(request, name, value)
+    request.save(update_fields=list(values))
+    record(
+        actor=actor, action=Action.UPDATE, instance=request, before=before,
+        after=request_state_audited(request), reason=reason,
+        municipality_code=request.municipality.code, year=request.year,
+    )  # fmt: skip
+    return request
+
+
+@transaction.atomic
+def request_send(
+    *, actor: Actor, request: PaymentRequest, sent_on: dt.date | None = None
+) -> PaymentRequest:
+    """Mark a draft request as sent (on `sent_on`, default today)."""
+    return _set_status(
+        actor,
+        request,
+        allowed={RequestStatus.DRAFT},
+        status=RequestStatus.SENT,
+        sent_on=sent_on or timezone.localdate(),
+    )
+
+
+@transaction.atomic
+def request_cancel(*, actor: Actor, request: PaymentRequest, reason: str) -> PaymentRequest:
+    """
+    Cancel a request that has no payments.
+
+    :raises CollectionError: if it has payments, is cancelled already, or no reason is given
+    """
+    if not reason.strip():
+        raise CollectionError(_("Give a reason for cancelling the request."))
+    if request.payments.exists():
+        raise CollectionError(
+            _("Request %(number)s has payments and cannot be cancelled.")
+            % {"number": request.number}
+        )
+    return _set_status(
+        actor,
+        request,
+        allowed={RequestStatus.DRAFT, RequestStatus.SENT},
+        reason=reason,
+        status=RequestStatus.CANCELLED,
+        cancel_reason=reason,
+    )
+
+
+def received_ore(request: PaymentRequest) -> int:
+    """The sum of the request's payments."""
+    return sum(request.payments.values_list("amount_ore", flat=True))
+
+
+@transaction.atomic
+def payment_register(
+    *,
+    actor: Actor,
+    request: PaymentRequest,
+    amount_ore: int,
+    paid_on: dt.date,
+    reference: str,
+    overpayment: bool = False,
+    note: str = "",
+) -> Payment:
+    """
+    Register money received against `request`; a partial payment is fine.
+
+    :raises CollectionError: if the amount is not positive, the request is
+        cancelled, the reference is already registered, or the amount
+        exceeds what is outstanding without being marked as an overpayment
+    """
+    request = PaymentRequest.objects.select_for_update().get(pk=request.pk)
+    reference = reference.strip()
+    if not isinstance(amount_ore, int) or amount_ore <= 0:
+        raise CollectionError(_("A payment must be a positive amount."))
+    if not reference:
+        raise CollectionError(_("A payment needs a reference (e.g. the bank's)."))
+    if request.status == RequestStatus.CANCELLED:
+        raise CollectionError(
+            _("Request %(number)s is cancelled; no payment can be registered on it.")
+            % {"number": request.number}
+        )
+    if Payment.objects.filter(reference=reference).exists():
+        raise CollectionError(
+            _("The payment with reference %(reference)s is already registered.")
+            % {"reference": reference}
+        )
+    owed = outstanding(request.total_ore, received_ore(request))
+    if amount_ore > owed and not overpayment:
+        raise CollectionError(
+            _(
+                "%(amount)s is more than the %(owed)s outstanding on request %(number)s. "
+                "Mark it as an overpayment to be refunded, or register the right amount."
+            )
+            % {
+                "amount": format_dkk(amount_ore),
+                "owed": format_dkk(owed),
+                "number": request.number,
+            }
+        )
+    payment = Payment.objects.create(
+        request=request,
+        amount_ore=amount_ore,
+        paid_on=paid_on,
+        reference=reference,
+        overpayment=amount_ore > owed,
+        note=note,
+    )
+    record(
+        actor=actor, action=Action.CREATE, instance=payment, before=None,
+        after=snapshot(payment), municipality_code=request.municipality.code, year=request.year,
+    )  # fmt: skip
+    return payment
+
+
+@dataclass(frozen=True)
+class PaymentRow:
+    """One row of a payment file, read and checked."""
+
+    line: int
+    municipality_code: str
+    amount_ore: int
+    paid_on: dt.date
+    reference: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    registered: list[Payment]
+    already_registered: list[PaymentRow]
+
+
+@transaction.atomic
+def payments_import(*, actor: Actor, year: int, rows: Sequence[PaymentRow]) -> ImportReport:
+    """
+    Register every payment of a file against the municipalities' requests for `year`.
+
+    All or nothing: if any row is wrong, nothing is registered and the error
+    lists every bad row. A row whose reference is already registered with
+    the same municipality and amount is skipped, so importing the same file
+    twice books nothing twice.
+
+    :raises PaymentFileError: listing every bad row
+    """
+    problems: list[str] = []
+    requests = {
+        r.municipality.code: r
+        for r in PaymentRequest.objects.filter(year=year)
+        .exclude(status=RequestStatus.CANCELLED)
+        .select_related("municipality")
+    }
+    known = {
+        p.reference: p for p in Payment.objects.filter(reference__in=[r.reference for r in rows])
+    }
+    owed = {
+        code: outstanding(request.total_ore, received_ore(request))
+        for code, request in requests.items()
+    }
+    seen: set[str] = set()
+    to_register: list[PaymentRow] = []
+    skipped: list[PaymentRow] = []
+    for row in rows:
+        where = _("line %(line)s") % {"line": row.line}
+        if row.reference in seen:
+            problems.append(
+                _("%(where)s: the reference %(reference)s appears twice in the file.")
+                % {"where": where, "reference": row.reference}
+            )
+            continue
+        seen.add(row.reference)
+        request = requests.get(row.municipality_code)
+        if request is None:
+            problems.append(
+                _("%(where)s: no open request for %(year)s to municipality code %(code)s.")
+                % {"where": where, "year": year, "code": row.municipality_code}
+            )
+            continue
+        previous = known.get(row.reference)
+        if previous is not None:
+            if previous.request_id == request.pk and previous.amount_ore == row.amount_ore:
+                skipped.append(row)
+            else:
+                problems.append(
+                    _("%(where)s: the reference %(reference)s is already registered "
+                      "with another municipality or amount.")
+                    % {"where": where, "reference": row.reference}
+                )  # fmt: skip
+            continue
+        if row.amount_ore > owed[row.municipality_code]:
+            problems.append(
+                _("%(where)s: %(amount)s is more than the %(owed)s outstanding for %(code)s.")
+                % {
+                    "where": where,
+                    "amount": format_dkk(row.amount_ore),
+                    "owed": format_dkk(owed[row.municipality_code]),
+                    "code": row.municipality_code,
+                }
+            )
+            continue
+        owed[row.municipality_code] -= row.amount_ore
+        to_register.append(row)
+    if problems:
+        raise PaymentFileError(problems)
+    registered = []
+    for row in to_register:
+        try:
+            registered.append(
+                payment_register(
+                    actor=actor,
+                    request=requests[row.municipality_code],
+                    amount_ore=row.amount_ore,
+                    paid_on=row.paid_on,
+                    reference=row.reference,
+                )
+            )
+        except CollectionError as error:
+            problems.append(f"{_('line %(line)s') % {'line': row.line}}: {error}")
+    if problems:
+        raise PaymentFileError(problems)  # rolls back the rows registered above
+    return ImportReport(registered=registered, already_registered=skipped)

@@ -1,0 +1,79 @@
+"""The Opkrævninger pages: the secretariat's flow and a municipality's own bills."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from klynge.collection.models import Payment, PaymentRequest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_secretariat_goes_from_approved_run_to_payments(login_as, approved_run) -> None:
+    client = login_as("sekretariat")
+
+    client.post(reverse("requests-create", args=[2024]), {"due_date": "2024-03-31"})
+    client.post(reverse("requests-send", args=[2024]))
+    greve = PaymentRequest.objects.get(municipality__code="253")
+    partial = client.post(
+        reverse("request-detail", args=[greve.pk]),
+        {"amount_ore": "100.000,00", "paid_on": "2024-03-20", "reference": "Bank 1"},
+    )
+    too_much = client.post(
+        reverse("request-detail", args=[greve.pk]),
+        {"amount_ore": "100.000,00", "paid_on": "2024-03-21", "reference": "Bank 2"},
+    )
+    page = client.get(reverse("requests", args=[2024])).content.decode()
+
+    assert partial.status_code == 302
+    assert too_much.status_code == 200
+    assert "er mere end de 32.403,89 kr., der udestår" in too_much.content.decode()
+    assert Payment.objects.count() == 1
+    assert "4.000.000,00 kr." in page  # requested
+    assert "100.000,00 kr." in page  # received
+    assert "Rykkere" in page
+
+
+def test_a_municipality_sees_only_its_own_bills(login_as, approved_run) -> None:
+    login_as("sekretariat").post(
+        reverse("requests-create", args=[2024]), {"due_date": "2024-03-31"}
+    )
+
+    page = login_as("greve").get(reverse("requests", args=[2024])).content.decode()
+    book = load_workbook(
+        io.BytesIO(login_as("greve").get(reverse("requests-export", args=[2024])).content)
+    )
+
+    assert "2024-253" in page
+    assert "2024-370" not in page
+    assert "Rykkere" not in page
+    assert [row[0] for row in book["Opkrævninger"].iter_rows(min_row=3, values_only=True)] == [
+        "2024-253"
+    ]
+
+
+def test_the_export_opens_with_exact_amounts(login_as, approved_run) -> None:
+    client = login_as("sekretariat")
+    client.post(reverse("requests-create", args=[2024]), {"due_date": "2024-03-31"})
+
+    book = load_workbook(io.BytesIO(client.get(reverse("requests-export", args=[2024])).content))
+
+    rows = list(book["Opkrævninger"].iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 17
+    assert sum(round(row[5] * 100) for row in rows) == 400_000_000
+    assert book.sheetnames == ["Opkrævninger", "Indbetalinger"]
+
+
+def test_the_municipality_page_shows_the_payment_status(login_as, approved_run) -> None:
+    login_as("sekretariat").post(
+        reverse("requests-create", args=[2024]), {"due_date": "2024-03-31"}
+    )
+
+    html = login_as("greve").get(reverse("home")).content.decode()
+
+    assert "Betalingsstatus" in html
+    assert "2024-253" in html and "Udkast" in html

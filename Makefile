@@ -63,6 +63,7 @@ messages: install-dev
 
 bench: install-dev
 	$(BIN)/python bench/allocation.py
+	$(BIN)/python bench/collection.py
 
 clean:
 	rm -rf $(VENV) var

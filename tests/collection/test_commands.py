@@ -78,3 +78,19 @@ def test_the_collector_decides_who_the_lines_are_paid_to(demo, run_command) -> N
     assert set(greve.lines.values_list("payee", flat=True)) == set(
         greve.lines.values_list("office__name", flat=True)
     )
+
+
+def test_letters_are_written_one_per_request(demo, run_command, tmp_path: Path) -> None:
+    run_command("allocate", "--year", "2024", "--approve")
+    run_command("requests", "create", "--year", "2024", "--due", "31-03-2024")
+
+    code, out, _err = run_command(
+        "requests", "letters", "--year", "2024", "--output", str(tmp_path / "breve")
+    )
+
+    files = sorted(p.name for p in (tmp_path / "breve").iterdir())
+    assert code == 0 and "17 breve" in out
+    assert len(files) == 17
+    assert "opkraevning-2024-253-greve.pdf" in files
+    assert "opkraevning-2024-259-koege.pdf" in files
+    assert (tmp_path / "breve" / files[0]).read_bytes().startswith(b"%PDF-")

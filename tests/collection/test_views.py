@@ -77,3 +77,18 @@ def test_the_municipality_page_shows_the_payment_status(login_as, approved_run) 
 
     assert "Betalingsstatus" in html
     assert "2024-253" in html and "Udkast" in html
+
+
+def test_a_municipality_downloads_its_own_letter_only(login_as, approved_run) -> None:
+    login_as("sekretariat").post(
+        reverse("requests-create", args=[2024]), {"due_date": "2024-03-31"}
+    )
+    greve = PaymentRequest.objects.get(municipality__code="253")
+    koege = PaymentRequest.objects.get(municipality__code="259")
+
+    own = login_as("greve").get(reverse("request-letter", args=[greve.pk]))
+    other = login_as("greve").get(reverse("request-letter", args=[koege.pk]))
+
+    assert own.status_code == 200 and own["Content-Type"] == "application/pdf"
+    assert own.content.startswith(b"%PDF-")
+    assert other.status_code == 404

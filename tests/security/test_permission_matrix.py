@@ -122,6 +122,10 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("request-detail", args=[w.greve_request_pk]),
         statuses((SEC, MUN), others=404, no_role=404),
     ),
+    "request-letter": Entry(
+        lambda w: reverse("request-letter", args=[w.greve_request_pk]),
+        statuses((SEC, MUN), others=404, no_role=404),
+    ),
     "request-cancel": Entry(
         lambda w: reverse("request-cancel", args=[w.greve_request_pk]),
         statuses((SEC,), status=302),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from klynge.audit.services import Actor
 from klynge.collection import renderers
 from klynge.collection.forms import CancelForm, CreateRequestsForm, PaymentForm
+from klynge.collection.letters import letter_filename, letter_pdf
 from klynge.collection.models import Payment, PaymentRequest, RequestStatus
 from klynge.collection.selectors import (
     office_reconciliation,
@@ -176,6 +177,15 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
         },
     )
+
+
+@require_GET
+def request_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request's PDF letter, for whoever may see the request."""
+    obj = _request_or_404(request, pk)
+    response = HttpResponse(letter_pdf(obj), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{letter_filename(obj)}"'
+    return response
 
 
 @require_POST

@@ -66,6 +66,7 @@ urlpatterns = [
         name="requests-export",
     ),
     path("opkraevninger/nr/<int:pk>/", collection.request_detail, name="request-detail"),
+    path("opkraevninger/nr/<int:pk>/brev.pdf", collection.request_letter, name="request-letter"),
     path(
         "opkraevninger/nr/<int:pk>/annuller/",
         collection.request_cancel_view,

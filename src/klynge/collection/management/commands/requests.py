@@ -1,8 +1,9 @@
-"""`klynge requests create|send --year Y`: payment requests from the approved run."""
+"""`klynge requests create|send|letters --year Y`: payment requests from the approved run."""
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -10,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from klynge.audit.commands import add_user_argument, command_actor
+from klynge.collection.letters import letter_filename, letter_pdf
 from klynge.collection.models import PaymentRequest, RequestStatus
 from klynge.collection.services import CollectionError, request_send, requests_create
 from klynge.common import perms
@@ -19,15 +21,19 @@ from klynge.financing.selectors import AgreementYearError, agreement_for_year, r
 
 
 class Command(BaseCommand):
-    help = "Opkrævninger: opret dem fra årets godkendte fordeling (create) eller send dem (send)."
+    help = (
+        "Opkrævninger: opret dem fra årets godkendte fordeling (create), markér dem som sendt "
+        "(send), eller skriv et PDF-brev pr. opkrævning (letters --output MAPPE)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["create", "send"], help="create eller send")
+        parser.add_argument("action", choices=["create", "send", "letters"])
         parser.add_argument("--year", type=int, required=True, help="budgetår, fx 2024")
         parser.add_argument("--agreement", help="aftalens navn, hvis flere dækker året")
         parser.add_argument(
             "--due", help="forfaldsdato, fx 31-03-2024 (standard: 30 dage fra i dag)"
         )
+        parser.add_argument("--output", type=Path, help="mappe til brevene (letters)")
         add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,6 +59,8 @@ class Command(BaseCommand):
                     f"{len(created)} opkrævninger for {year} oprettet som udkast, i alt "
                     f"{format_dkk(total)} (fordeling #{run.pk}, forfald {due:%d-%m-%Y})."
                 )
+            elif options["action"] == "letters":
+                self._letters(year, options["output"])
             else:
                 drafts = PaymentRequest.objects.filter(year=year, status=RequestStatus.DRAFT)
                 with transaction.atomic():
@@ -60,3 +68,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"{len(sent)} opkrævninger for {year} markeret som sendt.")
         except (AgreementYearError, CollectionError, ValueError) as error:
             raise CommandError(str(error)) from error
+
+    def _letters(self, year: int, output: Path | None) -> None:
+        if output is None:
+            raise CommandError("letters kræver --output MAPPE.")
+        requests = PaymentRequest.objects.filter(year=year).exclude(status=RequestStatus.CANCELLED)
+        if not requests.exists():
+            raise CommandError(f"Der er ingen opkrævninger for {year}; opret dem først.")
+        output.mkdir(parents=True, exist_ok=True)
+        for request in requests.select_related("municipality", "run__agreement"):
+            (output / letter_filename(request)).write_bytes(letter_pdf(request))
+        self.stdout.write(f"{requests.count()} breve skrevet til {output}.")

@@ -31,6 +31,7 @@ load: install
 	mkdir -p var
 	$(BIN)/klynge migrate --no-input -v 0
 	$(BIN)/klynge load-sjaelland
+	$(BIN)/klynge load-grants
 	$(BIN)/klynge demo
 
 ## run: install, migrate, load, and serve on http://$(HOST):$(PORT)

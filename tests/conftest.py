@@ -10,6 +10,7 @@ from klynge.audit.services import Actor
 from klynge.demo.services import DEMO_USERNAME, demo_load
 from klynge.financing.models import Agreement
 from klynge.financing.services import agreement_load
+from klynge.funding.services import grants_load
 from klynge.masterdata.services import register_load
 
 TEST_ACTOR = Actor.system("test")
@@ -19,7 +20,9 @@ TEST_ACTOR = Actor.system("test")
 def register(db: None) -> Agreement:
     """The shipped Sjælland register and agreement, facts only."""
     register_load()
-    return agreement_load(actor=TEST_ACTOR)
+    agreement = agreement_load(actor=TEST_ACTOR)
+    grants_load(actor=TEST_ACTOR)
+    return agreement
 
 
 @pytest.fixture

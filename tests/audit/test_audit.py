@@ -34,6 +34,7 @@ from klynge.financing.services import (
     run_state,
     terms_set,
 )
+from klynge.funding.models import Grant
 from klynge.masterdata.models import ClusterOffice, Municipality
 
 pytestmark = pytest.mark.django_db
@@ -48,7 +49,8 @@ def _count() -> int:
 
 def test_loading_the_agreement_audits_every_row_it_creates(register: Agreement) -> None:
     created = (
-        Agreement.objects.count()
+        Grant.objects.count()
+        + Agreement.objects.count()
         + AgreementYear.objects.count()
         + FinancedOffice.objects.count()
         + OfficeLead.objects.count()
@@ -306,7 +308,7 @@ def test_replaying_the_log_reproduces_the_current_state(demo: Agreement, changes
 AUDITED_MODELS = {
     "Agreement", "AgreementYear", "FinancedOffice", "OfficeLead", "Participation",
     "AllocationRun", "AllocationLine", "Profile", "CustomWeight",
-    "PaymentRequest", "PaymentRequestLine", "Payment",
+    "PaymentRequest", "PaymentRequestLine", "Payment", "Grant", "GrantReceipt",
 }  # fmt: skip
 WRITE_METHODS = {"update", "bulk_create", "bulk_update", "update_or_create", "get_or_create",
                  "create", "delete", "raw"}  # fmt: skip

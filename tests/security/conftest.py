@@ -13,6 +13,7 @@ from klynge.audit.services import Actor
 from klynge.collection.services import requests_create
 from klynge.financing.models import Agreement, AllocationRun
 from klynge.financing.services import allocation_run_approve, allocation_run_create
+from klynge.funding.models import Grant
 from klynge.masterdata.models import ClusterOffice
 
 ANONYMOUS = "anonym"
@@ -30,6 +31,7 @@ class World:
     run: AllocationRun
     greve_user_pk: int
     greve_request_pk: int  # Greve's 2024 payment request, made from the approved run
+    grant_pk: int  # Region Sjælland's grant to Danish Life Science Cluster
 
 
 def make_world(agreement: Agreement) -> World:
@@ -46,6 +48,7 @@ def make_world(agreement: Agreement) -> World:
         run=run,
         greve_user_pk=get_user_model().objects.get(username="greve").pk,
         greve_request_pk=next(r.pk for r in requests if r.municipality.code == "253"),
+        grant_pk=Grant.objects.get(key="region-dlsc").pk,
     )
 
 

@@ -132,6 +132,8 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data={"reason": "matrix"},
     ),
+    "funding": Entry(fixed("funding"), statuses()),
+    "grant-detail": Entry(lambda w: reverse("grant-detail", args=[w.grant_pk]), statuses()),
     "data-quality": Entry(fixed("data-quality"), statuses()),
     "timeline": Entry(fixed("timeline"), statuses()),
     "user-list": Entry(fixed("user-list"), SECRETARIAT_ONLY),

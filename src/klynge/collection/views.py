@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +32,7 @@ from klynge.collection.services import (
 )
 from klynge.common import perms
 from klynge.common.perms import permission_required
+from klynge.common.views import submitted
 from klynge.financing.selectors import AgreementYearError, agreement_for_year, run_approved
 
 DEFAULT_YEAR = 2024
@@ -143,26 +145,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obj = _request_or_404(request, pk)
     manage = request.user.has_perm(perms.MANAGE_COLLECTION)
     form = PaymentForm(request.POST or None) if manage else None
-    if request.method == "POST":
-        if form is None:
-            return HttpResponse(status=403)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                payment_register(
-                    actor=Actor.of(request.user),
-                    request=obj,
-                    amount_ore=data["amount_ore"],
-                    paid_on=data["paid_on"],
-                    reference=data["reference"],
-                    overpayment=data["overpayment"],
-                    note=data["note"],
-                )
-            except CollectionError as error:
-                form.add_error(None, str(error))
-            else:
-                messages.success(request, _("The payment is registered."))
-                return redirect("request-detail", pk=obj.pk)
+    if request.method == "POST" and form is None:
+        raise PermissionDenied
+    if form is not None and submitted(
+        request,
+        form,
+        lambda data: payment_register(actor=Actor.of(request.user), request=obj, **data),
+        refused=CollectionError,
+        success=_("The payment is registered."),
+    ):
+        return redirect("request-detail", pk=obj.pk)
     return render(
         request,
         "collection/request_detail.html",

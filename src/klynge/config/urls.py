@@ -16,6 +16,7 @@ from klynge.accounts import views as accounts
 from klynge.audit import views as audit
 from klynge.collection import views as collection
 from klynge.financing import views as financing
+from klynge.funding import views as funding
 from klynge.masterdata import views as masterdata
 from klynge.web import views as web
 
@@ -72,6 +73,8 @@ urlpatterns = [
         collection.request_cancel_view,
         name="request-cancel",
     ),
+    path("finansiering/", funding.funding_overview, name="funding"),
+    path("finansiering/bevilling/<int:pk>/", funding.grant_detail, name="grant-detail"),
     path("datakvalitet/", web.data_quality, name="data-quality"),
     path("tidslinje/", masterdata.timeline, name="timeline"),
     path("brugere/", accounts.user_index, name="user-list"),

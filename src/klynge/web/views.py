@@ -21,6 +21,7 @@ from klynge.collection.selectors import request_list
 from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.financing.selectors import YearAllocation, data_quality_list
+from klynge.funding.selectors import funding_quality, office_funding
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.masterdata.selectors import cluster_list, municipality_list, office_list
 from klynge.web.maps import DEFAULT_MEASURE, MEASURES, municipality_map
@@ -220,6 +221,7 @@ def _office_or_404(request: HttpRequest, pk: int) -> ClusterOffice:
 def _office_page(
     request: HttpRequest, office: ClusterOffice, *, start: bool = False
 ) -> HttpResponse:
+    allocations = year_allocations()
     return render(
         request,
         "web/office_detail.html",
@@ -227,7 +229,10 @@ def _office_page(
             "office": office,
             "start": start,
             "leads": office_leads(office=office),
-            "financing": office_financing(office=office),
+            "financing": office_financing(office=office, allocations=allocations),
+            "funding": office_funding(
+                office=office, allocations=allocations, today=timezone.localdate()
+            ),
             "visible_codes": _visible_codes(request),
             "trail": [(reverse("office-list"), _("Cluster offices"))],
             "tabs": _tabs(request, office, "office-detail", "office-history", "page"),
@@ -256,7 +261,8 @@ def office_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required(perms.VIEW_REGISTER)
 def data_quality(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/data_quality.html", {"items": data_quality_list()})
+    items = data_quality_list() + funding_quality()
+    return render(request, "web/data_quality.html", {"items": items})
 
 
 @require_GET

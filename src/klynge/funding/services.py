@@ -1,0 +1,154 @@
+"""Loading the shipped grants, and registering money received on a grant."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from klynge.audit.models import Action
+from klynge.audit.services import Actor, audited_upsert, record, snapshot
+from klynge.common.choices import Basis
+from klynge.core.money import MoneyError, format_dkk, parse_dkk
+from klynge.core.tabular import read_csv
+from klynge.funding.models import Grant, GrantReceipt
+from klynge.masterdata.models import Cluster, Organisation
+from klynge.masterdata.services import DataFileError
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+class FundingError(ValueError):
+    """A receipt cannot be registered as asked; the message says why."""
+
+
+@dataclass
+class GrantsReport:
+    created: list[str] = field(default_factory=list)
+
+
+def _year(text: str, where: str, problems: list[str]) -> int | None:
+    if not text:
+        return None
+    if not text.isdigit():
+        problems.append(f"{where}: '{text}' er ikke et år")
+        return None
+    return int(text)
+
+
+@transaction.atomic
+def grants_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> GrantsReport:
+    """
+    Load the grants the seed names (facts only) from grants.csv; idempotent.
+
+    A grant already stored is left as it is. Unknown values stay empty.
+
+    :raises DataFileError: listing every bad row; nothing is stored
+    """
+    path = data_dir / "grants.csv"
+    try:
+        rows = read_csv(path.read_bytes())
+    except (OSError, ValueError) as error:
+        raise DataFileError([f"{path.name}: {error}"]) from error
+    organisations = {o.name: o for o in Organisation.objects.all()}
+    clusters = {c.key: c for c in Cluster.objects.all()}
+    problems: list[str] = []
+    parsed = []
+    for number, row in enumerate(rows, start=2):
+        where = f"{path.name} linje {number}"
+        grantor = organisations.get(row["grantor"]) if row["grantor"] else None
+        if row["grantor"] and grantor is None:
+            problems.append(f"{where}: ukendt bevillingsgiver '{row['grantor']}'")
+        organisation = organisations.get(row["organisation"]) if row["organisation"] else None
+        if row["organisation"] and organisation is None:
+            problems.append(f"{where}: ukendt organisation '{row['organisation']}'")
+        keys = list(clusters) if row["clusters"] == "*" else row["clusters"].split()
+        unknown = [key for key in keys if key not in clusters]
+        if unknown:
+            problems.append(f"{where}: ukendte klynger {unknown}")
+        try:
+            amount = parse_dkk(row["amount_kr"])
+        except MoneyError as error:
+            problems.append(f"{where}: {error}")
+            amount = 0
+        first = _year(row["first_year"], where, problems)
+        last = _year(row["last_year"], where, problems)
+        parsed.append((row, grantor, organisation, keys, amount, first, last))
+    if problems:
+        raise DataFileError(problems)
+    report = GrantsReport()
+    for row, grantor, organisation, keys, amount, first, last in parsed:
+        grant, created = audited_upsert(
+            Grant,
+            actor=actor,
+            lookup={"key": row["key"]},
+            values={
+                "grantor": grantor,
+                "purpose": row["purpose"],
+                "amount_ore": amount,
+                "per_year": row["per_year"] == "ja",
+                "first_year": first,
+                "last_year": last,
+                "organisation": organisation,
+                "basis": Basis.FACT,
+                "source": row["source"],
+                "note": row["note"],
+            },
+            keep_existing=True,
+        )
+        if created:
+            grant.clusters.set([clusters[key] for key in keys])
+            report.created.append(grant.key)
+    return report
+
+
+def received_ore(grant: Grant) -> int:
+    return sum(grant.receipts.values_list("amount_ore", flat=True))
+
+
+@transaction.atomic
+def receipt_register(
+    *,
+    actor: Actor,
+    grant: Grant,
+    amount_ore: int,
+    received_on: dt.date,
+    reference: str,
+    note: str = "",
+) -> GrantReceipt:
+    """
+    Register money received on `grant`.
+
+    :raises FundingError: if the amount is not positive, the reference is
+        taken, or the amount exceeds what is still outstanding of a grant
+        whose total is known
+    """
+    grant = Grant.objects.select_for_update().get(pk=grant.pk)
+    reference = reference.strip()
+    if amount_ore <= 0:
+        raise FundingError(_("A receipt must be a positive amount."))
+    if not reference:
+        raise FundingError(_("A receipt needs a reference."))
+    if GrantReceipt.objects.filter(reference=reference).exists():
+        raise FundingError(
+            _("The reference %(reference)s is already registered.") % {"reference": reference}
+        )
+    committed = grant.committed_ore()
+    if committed is not None and received_ore(grant) + amount_ore > committed:
+        raise FundingError(
+            _("%(amount)s is more than the %(owed)s still outstanding on the grant.")
+            % {
+                "amount": format_dkk(amount_ore),
+                "owed": format_dkk(committed - received_ore(grant)),
+            }
+        )
+    receipt = GrantReceipt.objects.create(
+        grant=grant, amount_ore=amount_ore, received_on=received_on, reference=reference, note=note
+    )
+    record(
+        actor=actor, action=Action.CREATE, instance=receipt, before=None, after=snapshot(receipt)
+    )
+    return receipt

@@ -11,8 +11,13 @@ from django.test import Client
 
 from klynge.audit.services import Actor
 from klynge.collection.services import requests_create
+from klynge.core.scenario import Changes
 from klynge.financing.models import Agreement, AllocationRun
-from klynge.financing.services import allocation_run_approve, allocation_run_create
+from klynge.financing.services import (
+    allocation_run_approve,
+    allocation_run_create,
+    scenario_save,
+)
 from klynge.funding.models import Grant
 from klynge.masterdata.models import ClusterOffice
 
@@ -32,6 +37,7 @@ class World:
     greve_user_pk: int
     greve_request_pk: int  # Greve's 2024 payment request, made from the approved run
     grant_pk: int  # Region Sjælland's grant to Danish Life Science Cluster
+    scenario_pk: int  # "Lejre udtræder", saved on 2024
 
 
 def make_world(agreement: Agreement) -> World:
@@ -49,7 +55,11 @@ def make_world(agreement: Agreement) -> World:
         greve_user_pk=get_user_model().objects.get(username="greve").pk,
         greve_request_pk=next(r.pk for r in requests if r.municipality.code == "253"),
         grant_pk=Grant.objects.get(key="region-dlsc").pk,
-    )
+        scenario_pk=scenario_save(
+            actor=actor, agreement=agreement, year=2024, name="Lejre udtræder",
+            changes=Changes(leave=frozenset({"350"})),
+        ).pk,
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -15,7 +15,13 @@ from tests.security.conftest import World
 
 from klynge.audit.models import AuditEntry
 from klynge.collection.models import Payment, PaymentRequest
-from klynge.financing.models import AgreementYear, AllocationRun, OfficeLead, Participation
+from klynge.financing.models import (
+    AgreementYear,
+    AllocationRun,
+    OfficeLead,
+    Participation,
+    Scenario,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +36,7 @@ def _state() -> tuple[object, ...]:
         list(AllocationRun.objects.values_list("pk", "status").order_by("pk")),
         list(PaymentRequest.objects.values_list("pk", "status").order_by("pk")),
         Payment.objects.count(),
+        Scenario.objects.count(),
     )
 
 
@@ -106,6 +113,11 @@ WRITES = [
     ),
     ("greve", lambda w: reverse("request-cancel", args=[w.greve_request_pk]), {"reason": "x"}),
     ("naestved", lambda w: reverse("requests-send", args=[2024]), {}),
+    (
+        "laeser",
+        lambda w: reverse("scenarios"),
+        {"year": "2024", "leave": [], "name": "forsøg"},
+    ),
     (
         "laeser",
         lambda w: reverse("user-new"),

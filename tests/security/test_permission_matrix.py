@@ -133,6 +133,14 @@ MATRIX: dict[str, Entry] = {
         data={"reason": "matrix"},
     ),
     "funding": Entry(fixed("funding"), statuses()),
+    # Scenarios: everyone may compute and look; only the secretariat saves (POST).
+    "scenarios": Entry(fixed("scenarios"), statuses()),
+    "scenario-detail": Entry(
+        lambda w: reverse("scenario-detail", args=[w.scenario_pk]), statuses()
+    ),
+    "scenario-export": Entry(
+        lambda w: reverse("scenario-export", args=[w.scenario_pk]), statuses()
+    ),
     "grant-detail": Entry(lambda w: reverse("grant-detail", args=[w.grant_pk]), statuses()),
     "data-quality": Entry(fixed("data-quality"), statuses()),
     "timeline": Entry(fixed("timeline"), statuses()),

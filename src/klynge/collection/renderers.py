@@ -6,23 +6,13 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
-from openpyxl.worksheet.worksheet import Worksheet
 
 from klynge.collection.models import Payment
 from klynge.collection.selectors import RequestView
-from klynge.financing.renderers import kroner_cell
+from klynge.financing.renderers import format_columns, kroner_cell
 
 KRONER_FORMAT = "#,##0.00"
 DATE_FORMAT = "DD-MM-YYYY"
-
-
-def _format(
-    sheet: Worksheet, *, min_row: int, columns: tuple[int, int], number_format: str
-) -> None:
-    """Give the cells of columns first..last from `min_row` down a number format."""
-    for row in sheet.iter_rows(min_row=min_row, min_col=columns[0], max_col=columns[1]):
-        for cell in row:
-            cell.number_format = number_format
 
 
 def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading: str) -> bytes:
@@ -51,8 +41,8 @@ def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading:
                 kroner_cell(view.outstanding_ore),
             ]
         )
-    _format(sheet, min_row=3, columns=(6, 8), number_format=KRONER_FORMAT)
-    _format(sheet, min_row=3, columns=(5, 5), number_format=DATE_FORMAT)
+    format_columns(sheet, min_row=3, columns=(6, 8), number_format=KRONER_FORMAT)
+    format_columns(sheet, min_row=3, columns=(5, 5), number_format=DATE_FORMAT)
     paid = book.create_sheet("Indbetalinger")
     paid.append(["Opkrævning", "Kommune", "Dato", "Beløb (kr.)", "Reference", "Overbetaling"])
     for payment in payments:
@@ -66,8 +56,8 @@ def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading:
                 "ja" if payment.overpayment else "nej",
             ]
         )
-    _format(paid, min_row=2, columns=(4, 4), number_format=KRONER_FORMAT)
-    _format(paid, min_row=2, columns=(3, 3), number_format=DATE_FORMAT)
+    format_columns(paid, min_row=2, columns=(4, 4), number_format=KRONER_FORMAT)
+    format_columns(paid, min_row=2, columns=(3, 3), number_format=DATE_FORMAT)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

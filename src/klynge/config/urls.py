@@ -47,6 +47,9 @@ urlpatterns = [
         name="allocation-export",
     ),
     path("fordeling/<int:year>/historik/", financing.allocation_history, name="allocation-history"),
+    path("scenarier/", financing.scenarios, name="scenarios"),
+    path("scenarier/<int:pk>/", financing.scenario_detail, name="scenario-detail"),
+    path("scenarier/<int:pk>/eksport.xlsx", financing.scenario_export, name="scenario-export"),
     path("aftale/<int:year>/", financing.agreement_year, name="agreement-year"),
     path("aftale/<int:year>/beloeb/", financing.terms_edit, name="terms-edit"),
     path(

@@ -108,3 +108,12 @@ def ore_per_unit(ore: int, count: int) -> int:
     if count <= 0:
         raise ValueError("count must be positive")
     return round_half_away(Fraction(ore, count))
+
+
+def format_percent(value: Fraction, *, places: int = 1) -> str:
+    """An exact percentage, rounded half away from zero: Fraction(-37, 3) -> '-12,3 %'."""
+    scaled = round_half_away(value * 10**places)
+    sign = "-" if scaled < 0 else ""
+    whole, decimals = divmod(abs(scaled), 10**places)
+    text = f"{group_thousands(whole)},{decimals:0{places}d}" if places else group_thousands(whole)
+    return f"{sign}{text} %"

@@ -354,3 +354,27 @@ class AllocationLine(models.Model):
         if AllocationRun.objects.filter(pk=self.run_id, status=RunStatus.APPROVED).exists():
             raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
         return super().delete(*args, **kwargs)
+
+
+class Scenario(models.Model):
+    """
+    A named "what if" on one agreement-year: the changes, not their result.
+
+    It is recomputed whenever it is shown, from the live inputs; it never
+    touches runs or payment requests.
+    """
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="scenarios")
+    year = models.PositiveIntegerField("år")
+    name = models.CharField("navn", max_length=200, unique=True)
+    changes = models.JSONField("ændringer")
+    created_at = models.DateTimeField("oprettet", auto_now_add=True)
+    created_by = models.CharField("oprettet af", max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "scenarie"
+        verbose_name_plural = "scenarier"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.year})"

@@ -16,10 +16,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from klynge.core.dates import format_date_da
-from klynge.core.money import ORE_PER_KRONE, format_dkk
-from klynge.financing.selectors import AllocationTable
+from klynge.core.money import ORE_PER_KRONE, format_dkk, format_percent
+from klynge.financing.selectors import AllocationTable, ScenarioResult
 
 ROLE_DA = {"lead": "leadkommune", "share": "andel", "none": "deltager ikke"}
 
@@ -125,6 +126,15 @@ def table_text(table: AllocationTable, *, heading: str) -> str:
     return "\n".join([heading, "Beløb i kr.", "", *body]) + "\n"
 
 
+def format_columns(
+    sheet: Worksheet, *, min_row: int, columns: tuple[int, int], number_format: str
+) -> None:
+    """Give the cells of columns first..last from `min_row` down a number format."""
+    for row in sheet.iter_rows(min_row=min_row, min_col=columns[0], max_col=columns[1]):
+        for cell in row:
+            cell.number_format = number_format
+
+
 def kroner_cell(ore: int) -> Decimal:
     # Decimal keeps the øre exact; openpyxl writes its text into the cell.
     return Decimal(ore) / ORE_PER_KRONE
@@ -207,3 +217,75 @@ def lines_xlsx(lines: list[dict[str, Any]], table: AllocationTable, *, heading: 
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def scenario_table_text(result: ScenarioResult, *, heading: str) -> str:
+    """The scenario beside its baseline as a plain-text table, Danish formats."""
+    header = ["Kommune", "Grundlag (kr.)", "Scenarie (kr.)", "Ændring (kr.)", "Ændring"]
+    rows = [
+        [
+            row.name,
+            format_dkk(row.baseline_ore, unit=False),
+            format_dkk(row.scenario_ore, unit=False),
+            format_dkk(row.change_ore, unit=False),
+            format_percent(row.change_percent) if row.change_percent is not None else "–",
+        ]
+        for row in result.rows
+    ]
+    rows.append(
+        [
+            "I alt",
+            format_dkk(result.baseline_total_ore, unit=False),
+            format_dkk(result.scenario_total_ore, unit=False),
+            format_dkk(result.scenario_total_ore - result.baseline_total_ore, unit=False),
+            "",
+        ]
+    )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+
+    def fmt(cells: list[str]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = [cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True)]
+        return "  ".join([first, *rest]).rstrip()
+
+    lines = [heading, "", fmt(header), fmt(["-" * w for w in widths]), *map(fmt, rows)]
+    return "\n".join(lines) + "\n"
+
+
+def scenario_xlsx(result: ScenarioResult, *, heading: str) -> bytes:
+    """The scenario as a workbook: one row per municipality, exact kroner cells."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None  # noqa: S101
+    sheet.title = "Scenarie"
+    sheet.append([heading])
+    sheet["A1"].font = Font(bold=True)
+    sheet.append(
+        [
+            "Kommunekode",
+            "Kommune",
+            "Grundlag (kr.)",
+            "Scenarie (kr.)",
+            "Ændring (kr.)",
+            "Ændring (%)",
+        ]
+    )
+    for row in result.rows:
+        percent = row.change_percent
+        sheet.append(
+            [
+                row.code,
+                row.name,
+                kroner_cell(row.baseline_ore),
+                kroner_cell(row.scenario_ore),
+                kroner_cell(row.change_ore),
+                Decimal(percent.numerator) / Decimal(percent.denominator)
+                if percent is not None
+                else None,
+            ]
+        )
+    format_columns(sheet, min_row=3, columns=(3, 5), number_format="#,##0.00")
+    format_columns(sheet, min_row=3, columns=(6, 6), number_format="0.0")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -16,6 +16,8 @@ from klynge.core import cofinancing as rule
 from klynge.core.dates import format_date_da, format_date_en
 from klynge.core.fingerprint import fingerprint
 from klynge.core.money import ore_per_unit
+from klynge.core.scenario import Changes, apply_changes, compare, totals_by_municipality
+from klynge.core.scenario import Row as ScenarioRow
 from klynge.financing.models import (
     Agreement,
     AgreementYear,
@@ -671,4 +673,47 @@ def agreement_year_terms(*, agreement: Agreement, year: int) -> AgreementYearTer
             .select_related("office", "municipality")
             .order_by("office__name")
         ),
+    )
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    """A scenario beside its baseline, per municipality, and the totals."""
+
+    year: int
+    rows: list[ScenarioRow]
+    baseline_total_ore: int
+    scenario_total_ore: int
+    baseline_label: str
+
+
+def scenario_compute(*, agreement: Agreement, year: int, changes: Changes) -> ScenarioResult:
+    """
+    Compute `changes` on the year and compare each municipality with the baseline.
+
+    The baseline is the approved run if there is one, else today's computation.
+
+    :raises AllocationInputError: if the baseline or the scenario cannot be computed
+    :raises ScenarioError: if a change is impossible
+    """
+    shown = year_allocation(agreement=agreement, year=year)
+    if shown.table is None:
+        raise rule.AllocationInputError(shown.problems)
+    inputs = allocation_inputs(agreement=agreement, year=year)
+    terms = apply_changes(inputs.terms, changes)
+    allocations = rule.allocate_all(terms, inputs.municipalities, inputs.populations)
+    scenario = totals_by_municipality(allocations)
+    baseline = dict(shown.table.municipality_totals)
+    names = {m.code: m.name for m in inputs.municipalities}
+    label = (
+        gettext("approved run #%(run)s") % {"run": shown.run.pk}
+        if shown.run is not None and shown.run.status == RunStatus.APPROVED
+        else gettext("today's computation")
+    )
+    return ScenarioResult(
+        year=year,
+        rows=compare(baseline, scenario, names),
+        baseline_total_ore=sum(baseline.values()),
+        scenario_total_ore=sum(scenario.values()),
+        baseline_label=label,
     )

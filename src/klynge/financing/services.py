@@ -18,6 +18,7 @@ from django.utils.translation import gettext
 from klynge.audit.models import Action
 from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.common.choices import Basis
+from klynge.core.scenario import Changes
 from klynge.financing.models import (
     Agreement,
     AgreementYear,
@@ -28,6 +29,7 @@ from klynge.financing.models import (
     OfficeLead,
     Participation,
     RunStatus,
+    Scenario,
 )
 from klynge.financing.selectors import allocation_compute
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -278,6 +280,35 @@ def collector_set(*, actor: Actor, agreement: Agreement, collector: str) -> Agre
         Agreement, actor=actor, lookup={"pk": agreement.pk}, values={"collector": collector}
     )
     return row
+
+
+@transaction.atomic
+def scenario_save(
+    *, actor: Actor, agreement: Agreement, year: int, name: str, changes: Changes
+) -> Scenario:
+    """
+    Save `changes` on `agreement` in `year` as a named scenario.
+
+    :raises ValueError: if the name is empty or taken, or the year is outside the agreement
+    """
+    name = name.strip()
+    if not name:
+        raise ValueError("Giv scenariet et navn.")
+    if year not in agreement.years():
+        raise ValueError(
+            f"{year} ligger uden for aftalens år {agreement.first_year}-{agreement.last_year}."
+        )
+    if Scenario.objects.filter(name=name).exists():
+        raise ValueError(f"Der findes allerede et scenarie med navnet '{name}'.")
+    scenario = Scenario.objects.create(
+        agreement=agreement, year=year, name=name, changes=changes.as_json(),
+        created_by=actor.label,
+    )  # fmt: skip
+    record(
+        actor=actor, action=Action.CREATE, instance=scenario, before=None,
+        after=snapshot(scenario), year=year,
+    )  # fmt: skip
+    return scenario
 
 
 @transaction.atomic

@@ -15,13 +15,17 @@ from klynge.audit.services import Actor
 from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.core.cofinancing import AllocationInputError
+from klynge.core.scenario import Changes, ScenarioError
 from klynge.financing import renderers
 from klynge.financing.forms import LeadForm, ParticipationForm, TermsForm
-from klynge.financing.models import Agreement, AllocationRun
+from klynge.financing.models import Agreement, AllocationRun, Scenario
+from klynge.financing.scenario_forms import ScenarioForm, ScenarioSaveForm
 from klynge.financing.selectors import (
     AgreementYearError,
+    ScenarioResult,
     agreement_for_year,
     agreement_year_terms,
+    scenario_compute,
     year_allocation,
 )
 from klynge.financing.services import (
@@ -30,6 +34,7 @@ from klynge.financing.services import (
     allocation_run_create,
     lead_set,
     participation_set,
+    scenario_save,
     terms_set,
 )
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -315,3 +320,94 @@ def lead_edit(request: HttpRequest, year: int, office_id: int) -> HttpResponse:
         "year": year,
     }
     return _edit_page(request, year, form, heading, reverse("agreement-year", args=[year]))
+
+
+def _scenario_years() -> list[int]:
+    return [year for agreement in Agreement.objects.all() for year in agreement.years()]
+
+
+def _scenario_result(year: int, changes: Changes) -> tuple[ScenarioResult | None, str]:
+    try:
+        agreement = agreement_for_year(year=year)
+        return scenario_compute(agreement=agreement, year=year, changes=changes), ""
+    except (AgreementYearError, ScenarioError) as error:
+        return None, str(error)
+    except AllocationInputError as error:
+        return None, _("The scenario cannot be computed: %(error)s") % {"error": error}
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.VIEW_ALLOCATION)
+def scenarios(request: HttpRequest) -> HttpResponse:
+    """Try changes on a year (GET, for everyone); the secretariat saves them by name (POST)."""
+    years = _scenario_years()
+    data = request.POST if request.method == "POST" else (request.GET or None)
+    form = ScenarioForm(data, years=years, initial={"year": DEFAULT_YEAR})
+    save_form = ScenarioSaveForm(request.POST or None)
+    result, problem = None, ""
+    if form.is_bound and form.is_valid():
+        result, problem = _scenario_result(form.cleaned_data["year"], form.changes())
+        if request.method == "POST":
+            if not request.user.has_perm(perms.CHANGE_AGREEMENT):
+                raise PermissionDenied
+            if result is not None and save_form.is_valid():
+                try:
+                    scenario = scenario_save(
+                        actor=Actor.of(request.user),
+                        agreement=agreement_for_year(year=form.cleaned_data["year"]),
+                        year=form.cleaned_data["year"],
+                        name=save_form.cleaned_data["name"],
+                        changes=form.changes(),
+                    )
+                except ValueError as error:
+                    save_form.add_error("name", str(error))
+                else:
+                    messages.success(request, _("The scenario is saved."))
+                    return redirect("scenario-detail", pk=scenario.pk)
+    elif request.method == "POST" and not request.user.has_perm(perms.CHANGE_AGREEMENT):
+        raise PermissionDenied
+    return render(
+        request,
+        "financing/scenarios.html",
+        {
+            "form": form,
+            "save_form": save_form,
+            "result": result,
+            "problem": problem,
+            "saved": Scenario.objects.select_related("agreement"),
+            "may_save": request.user.has_perm(perms.CHANGE_AGREEMENT),
+        },
+    )
+
+
+@require_GET
+@permission_required(perms.VIEW_ALLOCATION)
+def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    result, problem = _scenario_result(scenario.year, Changes.from_json(scenario.changes))
+    return render(
+        request,
+        "financing/scenario_detail.html",
+        {
+            "scenario": scenario,
+            "result": result,
+            "problem": problem,
+            "trail": [(reverse("scenarios"), _("Scenarios"))],
+        },
+    )
+
+
+@require_GET
+@permission_required(perms.VIEW_ALLOCATION)
+def scenario_export(request: HttpRequest, pk: int) -> HttpResponse:
+    scenario = get_object_or_404(Scenario, pk=pk)
+    result, problem = _scenario_result(scenario.year, Changes.from_json(scenario.changes))
+    if result is None:
+        raise Http404(problem)
+    heading = f"Scenarie '{scenario.name}' {scenario.year} mod grundlaget ({result.baseline_label})"
+    response = HttpResponse(
+        renderers.scenario_xlsx(result, heading=heading),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="scenarie-{scenario.pk}.xlsx"'
+    return response

@@ -9,7 +9,7 @@ from django import template
 from django.utils import timezone, translation
 
 from klynge.core.dates import format_date_da, format_date_en, format_datetime
-from klynge.core.money import format_dkk, format_fraction_ore, group_thousands
+from klynge.core.money import format_dkk, format_fraction_ore, format_percent, group_thousands
 
 register = template.Library()
 
@@ -65,3 +65,9 @@ def fraction(value: Fraction | None) -> str:
 def get_item(mapping: dict[str, object] | None, key: str) -> object:
     """Look up `key` in a dict from a template."""
     return None if mapping is None else mapping.get(key)
+
+
+@register.filter
+def percent(value: Fraction | None) -> str:
+    """An exact percentage with one decimal: '-12,3 %'; a dash for None."""
+    return "–" if value is None else format_percent(value)

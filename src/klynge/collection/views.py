@@ -17,6 +17,7 @@ from klynge.collection.forms import CancelForm, CreateRequestsForm, PaymentForm
 from klynge.collection.letters import letter_filename, letter_pdf
 from klynge.collection.models import Payment, PaymentRequest, RequestStatus
 from klynge.collection.selectors import (
+    RequestView,
     office_reconciliation,
     reminders,
     request_list,
@@ -38,7 +39,7 @@ from klynge.financing.selectors import AgreementYearError, agreement_for_year, r
 DEFAULT_YEAR = 2024
 
 
-def _visible(request: HttpRequest, year: int) -> list:  # type: ignore[type-arg]
+def _visible(request: HttpRequest, year: int) -> list[RequestView]:
     """The requests of `year` the user may see: all for the secretariat, else its own."""
     views = request_list(year=year, today=timezone.localdate())
     return [v for v in views if request.user.has_perm(perms.VIEW_REQUEST, v.request)]

@@ -64,7 +64,7 @@ class Region:
 
 
 def _ring(coordinates: Sequence[Sequence[float]]) -> Ring:
-    return tuple((float(c[0]), float(c[1])) for c in coordinates)
+    return tuple((float(c[0]), float(c[1])) for c in coordinates)  # float ok: geometry
 
 
 def shapes_from_geojson(data: Mapping[str, Any]) -> list[Shape]:

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "klynge.masterdata",
     "klynge.financing",
     "klynge.collection",
+    "klynge.participation",
     "klynge.funding",
     "klynge.accounts",
     "klynge.demo",

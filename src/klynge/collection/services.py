@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -282,17 +283,18 @@ def payments_import(*, actor: Actor, year: int, rows: Sequence[PaymentRow]) -> I
     :raises PaymentFileError: listing every bad row
     """
     problems: list[str] = []
-    requests = {
-        r.municipality.code: r
-        for r in PaymentRequest.objects.filter(year=year)
+    open_requests = (
+        PaymentRequest.objects.filter(year=year)
         .exclude(status=RequestStatus.CANCELLED)
         .select_related("municipality")
-    }
+        .annotate(received=Sum("payments__amount_ore"))
+    )
+    requests = {r.municipality.code: r for r in open_requests}
     known = {
         p.reference: p for p in Payment.objects.filter(reference__in=[r.reference for r in rows])
     }
     owed = {
-        code: outstanding(request.total_ore, received_ore(request))
+        code: outstanding(request.total_ore, request.received or 0)
         for code, request in requests.items()
     }
     seen: set[str] = set()

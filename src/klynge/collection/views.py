@@ -33,7 +33,7 @@ from klynge.collection.services import (
 )
 from klynge.common import perms
 from klynge.common.perms import permission_required
-from klynge.common.views import submitted
+from klynge.common.views import submitted, visible_or_404
 from klynge.financing.selectors import AgreementYearError, agreement_for_year, run_approved
 
 DEFAULT_YEAR = 2024
@@ -133,11 +133,8 @@ def requests_export(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> PaymentRequest:
-    """The payment request, or 404 if it does not exist or is not the user's to see."""
-    obj = get_object_or_404(PaymentRequest.objects.select_related("municipality", "run"), pk=pk)
-    if not request.user.has_perm(perms.VIEW_REQUEST, obj):
-        raise Http404
-    return obj
+    requests = PaymentRequest.objects.select_related("municipality", "run")
+    return visible_or_404(request, requests, perms.VIEW_REQUEST, pk=pk)
 
 
 @require_http_methods(["GET", "POST"])

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest
+from django.shortcuts import get_object_or_404
+
+_M = TypeVar("_M", bound=Model)
+
+
+def visible_or_404(request: HttpRequest, queryset: QuerySet[_M], perm: str, **lookup: object) -> _M:
+    """
+    The object, or 404 if it does not exist or is not the user's to see.
+
+    A 404 rather than a 403, so another tenant's object does not reveal that it exists.
+    """
+    obj = get_object_or_404(queryset, **lookup)
+    if not request.user.has_perm(perm, obj):
+        raise Http404
+    return obj
 
 
 def submitted(

@@ -38,6 +38,7 @@ from klynge.financing.services import (
     terms_set,
 )
 from klynge.masterdata.models import ClusterOffice, Municipality
+from klynge.masterdata.selectors import visible_municipality_codes
 
 DEFAULT_YEAR = 2024
 
@@ -83,11 +84,7 @@ def allocation(request: HttpRequest, year: int) -> HttpResponse:
             "tabs": _year_tabs(request, year, "allocation"),
             "may_run": request.user.has_perm(perms.RUN_ALLOCATION),
             "may_approve": request.user.has_perm(perms.APPROVE_ALLOCATION),
-            "visible_codes": {
-                m.code
-                for m in Municipality.objects.all()
-                if request.user.has_perm(perms.VIEW_MUNICIPALITY, m)
-            },
+            "visible_codes": visible_municipality_codes(request.user),
         },
     )
 

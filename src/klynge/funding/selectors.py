@@ -46,12 +46,15 @@ def _recipients(grant: Grant) -> str:
     return ", ".join(names)
 
 
-def grant_list() -> list[GrantView]:
+def grant_list(*, pk: int | None = None) -> list[GrantView]:
+    """Every grant (or the one with `pk`) with what is committed and received."""
     grants = (
         Grant.objects.select_related("grantor", "organisation")
         .prefetch_related("clusters")
         .annotate(received=Sum("receipts__amount_ore"))
     )
+    if pk is not None:
+        grants = grants.filter(pk=pk)
     return [
         GrantView(g, _recipients(g), g.committed_ore(), getattr(g, "received", None) or 0)
         for g in grants

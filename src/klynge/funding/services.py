@@ -137,13 +137,11 @@ def receipt_register(
             _("The reference %(reference)s is already registered.") % {"reference": reference}
         )
     committed = grant.committed_ore()
-    if committed is not None and received_ore(grant) + amount_ore > committed:
+    received = received_ore(grant)
+    if committed is not None and received + amount_ore > committed:
         raise FundingError(
             _("%(amount)s is more than the %(owed)s still outstanding on the grant.")
-            % {
-                "amount": format_dkk(amount_ore),
-                "owed": format_dkk(committed - received_ore(grant)),
-            }
+            % {"amount": format_dkk(amount_ore), "owed": format_dkk(committed - received)}
         )
     receipt = GrantReceipt.objects.create(
         grant=grant, amount_ore=amount_ore, received_on=received_on, reference=reference, note=note

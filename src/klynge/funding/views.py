@@ -51,7 +51,7 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         success=_("The receipt is registered."),
     ):
         return redirect("grant-detail", pk=grant.pk)
-    view = next(v for v in grant_list() if v.grant.pk == grant.pk)
+    (view,) = grant_list(pk=grant.pk)
     return render(
         request,
         "funding/grant_detail.html",

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from klynge.common import perms
 from klynge.core.cofinancing import Municipality as CoreMunicipality
 from klynge.core.cofinancing import PopulationFigure as CoreFigure
 from klynge.masterdata.models import (
@@ -105,3 +107,8 @@ def population_table() -> dict[str, dict[date, CoreFigure]]:
 def population_missing(*, reference_date: date) -> QuerySet[Municipality]:
     """Municipalities without a population figure on `reference_date`."""
     return Municipality.objects.exclude(population_figures__reference_date=reference_date)
+
+
+def visible_municipality_codes(user: Any) -> set[str]:
+    """The codes of the municipalities whose pages `user` may open."""
+    return {m.code for m in municipality_list() if user.has_perm(perms.VIEW_MUNICIPALITY, m)}

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,10 +18,16 @@ from klynge.audit.selectors import history_for
 from klynge.collection.selectors import request_list
 from klynge.common import perms
 from klynge.common.perms import permission_required
+from klynge.common.views import visible_or_404
 from klynge.financing.selectors import YearAllocation, data_quality_list
 from klynge.funding.selectors import funding_quality, office_funding
 from klynge.masterdata.models import ClusterOffice, Municipality
-from klynge.masterdata.selectors import cluster_list, municipality_list, office_list
+from klynge.masterdata.selectors import (
+    cluster_list,
+    municipality_list,
+    office_list,
+    visible_municipality_codes,
+)
 from klynge.web.maps import DEFAULT_MEASURE, MEASURES, municipality_map
 from klynge.web.selectors import (
     current_year_allocation,
@@ -35,7 +39,6 @@ from klynge.web.selectors import (
 )
 
 CURRENT_YEAR = 2024
-_M = TypeVar("_M", bound=Model)
 
 
 def _current(allocations: list[YearAllocation]) -> YearAllocation | None:
@@ -43,9 +46,7 @@ def _current(allocations: list[YearAllocation]) -> YearAllocation | None:
 
 
 def _visible_codes(request: HttpRequest) -> set[str]:
-    return {
-        m.code for m in municipality_list() if request.user.has_perm(perms.VIEW_MUNICIPALITY, m)
-    }
+    return visible_municipality_codes(request.user)
 
 
 def _tabs(
@@ -116,18 +117,8 @@ def municipality_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _visible_or_404(
-    request: HttpRequest, queryset: QuerySet[_M], perm: str, **lookup: object
-) -> _M:
-    """The object, or 404 if it does not exist or is not the user's to see."""
-    obj = get_object_or_404(queryset, **lookup)
-    if not request.user.has_perm(perm, obj):
-        raise Http404
-    return obj
-
-
 def _municipality_or_404(request: HttpRequest, code: str) -> Municipality:
-    return _visible_or_404(request, municipality_list(), perms.VIEW_MUNICIPALITY, code=code)
+    return visible_or_404(request, municipality_list(), perms.VIEW_MUNICIPALITY, code=code)
 
 
 def _municipality_page(
@@ -215,7 +206,7 @@ def office_index(request: HttpRequest) -> HttpResponse:
 
 
 def _office_or_404(request: HttpRequest, pk: int) -> ClusterOffice:
-    return _visible_or_404(request, office_list(), perms.VIEW_OFFICE, pk=pk)
+    return visible_or_404(request, office_list(), perms.VIEW_OFFICE, pk=pk)
 
 
 def _office_page(

@@ -8,12 +8,11 @@ from klynge.audit.models import AuditEntry
 from klynge.audit.services import Actor
 from klynge.core.postcodes import PlacementError, PostalArea, place
 from klynge.participation.models import Participant
+from klynge.participation.registry import cvr_clean, postal_areas
 from klynge.participation.services import (
     ParticipantData,
     ParticipantError,
-    cvr_clean,
     participant_upsert,
-    postal_areas,
 )
 
 ACTOR = Actor.system("test")

@@ -11,6 +11,8 @@ Who may do what: the rules behind the names in `klynge.common.perms`.
 | view_register         | yes         | yes     | yes                  | yes          | yes   |
 | view_personal_data    | yes         | yes     | yes                  | yes          | -     |
 | view_request(r)       | all         | own     | own                  | -            | -     |
+| import_participations(o) | all      | -       | -                    | own          | -     |
+| view_contacts(o)      | all         | -       | -                    | own office's | -     |
 | run/approve_allocation, change_agreement, manage_users, view_audit_log,
   manage_collection: sekretariat only |
 
@@ -146,7 +148,17 @@ def is_own_request(user: Any, obj: Any) -> bool:
     )
 
 
+@rules.predicate
+def works_for_office(user: Any, obj: Any) -> bool:
+    """An office user: for `obj`, only if it is the user's own office; without one, any."""
+    if obj is None:
+        return role_of(user) == Role.OFFICE and profile_of(user) is not None
+    return bool(is_own_office(user, obj))
+
+
 rules.add_perm(perms.VIEW_REQUEST, is_secretariat | is_own_request)
+rules.add_perm(perms.IMPORT_PARTICIPATIONS, is_secretariat | works_for_office)
+rules.add_perm(perms.VIEW_CONTACTS, is_secretariat | works_for_office)
 rules.add_perm(perms.VIEW_REQUESTS, is_secretariat | is_municipality_user)
 for name in (
     perms.RUN_ALLOCATION,

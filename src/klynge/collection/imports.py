@@ -8,17 +8,14 @@ reported, with its line number, before anything is stored.
 
 from __future__ import annotations
 
-import io
-from decimal import Decimal
 from pathlib import Path
 
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
 
 from klynge.collection.services import PaymentFileError, PaymentRow
 from klynge.core.dates import parse_date_da
 from klynge.core.money import MoneyError, parse_dkk
-from klynge.core.tabular import TableError, normalise_header, read_csv
+from klynge.core.tabular import TableError, read_table
 
 COLUMNS = {
     "code": ("kommunekode", "kommune", "municipality code", "code"),
@@ -26,38 +23,6 @@ COLUMNS = {
     "date": ("dato", "betalingsdato", "date", "payment date"),
     "reference": ("reference", "ref", "bilag", "bilagsnummer"),
 }
-XLSX_MAGIC = b"PK\x03\x04"
-
-
-def _xlsx_rows(data: bytes) -> list[dict[str, str]]:
-    """The first sheet's rows as text, the first row being the header."""
-    sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-    values = list(sheet.iter_rows(values_only=True))
-    if not values:
-        raise TableError(_("The sheet is empty."))
-    header = [normalise_header(str(cell or "")) for cell in values[0]]
-    rows = []
-    for cells in values[1:]:
-        if all(cell in (None, "") for cell in cells):
-            continue
-        rows.append({name: _cell_text(cell) for name, cell in zip(header, cells, strict=False)})
-    return rows
-
-
-def _cell_text(cell: object) -> str:
-    """An XLSX cell as the text a Danish user would type; numbers keep two decimals."""
-    if cell is None:
-        return ""
-    if isinstance(cell, int) and not isinstance(cell, bool):
-        return str(cell)  # a code, or whole kroner
-    if isinstance(cell, float | Decimal):
-        # A number cell holds kroner; write it as Danish text so parse_dkk reads it.
-        # Through Decimal(str()) so no binary fraction leaks into øre.
-        text = f"{Decimal(str(cell)):.2f}"
-        return text.replace(".", ",")
-    if hasattr(cell, "strftime"):
-        return cell.strftime("%Y-%m-%d")  # type: ignore[no-any-return]
-    return str(cell).strip()
 
 
 def _column(row: dict[str, str], key: str) -> str:
@@ -75,12 +40,12 @@ def read_payment_file(path: Path) -> list[PaymentRow]:
     """
     data = path.read_bytes()
     try:
-        raw = _xlsx_rows(data) if data.startswith(XLSX_MAGIC) else read_csv(data)
+        raw = read_table(data).rows
     except (TableError, OSError, ValueError, KeyError) as error:
         raise PaymentFileError([f"{path.name}: {error}"]) from error
     if not raw:
         raise PaymentFileError([_("%(file)s has no payments.") % {"file": path.name}])
-    missing = [key for key in COLUMNS if not any(name in raw[0] for name in COLUMNS[key])]
+    missing = [key for key in COLUMNS if not any(name in raw[0][1] for name in COLUMNS[key])]
     if missing:
         wanted = ", ".join(COLUMNS[key][0] for key in missing)
         raise PaymentFileError(
@@ -88,7 +53,7 @@ def read_payment_file(path: Path) -> list[PaymentRow]:
         )
     rows: list[PaymentRow] = []
     problems: list[str] = []
-    for number, row in enumerate(raw, start=2):
+    for number, row in raw:
         where = _("line %(line)s") % {"line": number}
         code = _column(row, "code").zfill(3)
         errors = []

@@ -30,6 +30,8 @@ VIEW_AUDIT_LOG = "klynge.view_audit_log"
 MANAGE_COLLECTION = "klynge.manage_collection"  # make, send, cancel requests; register payments
 VIEW_REQUEST = "klynge.view_request"  # object: PaymentRequest
 VIEW_REQUESTS = "klynge.view_requests"  # the requests page (filtered to what the user may see)
+IMPORT_PARTICIPATIONS = "klynge.import_participations"  # object: ClusterOffice, or None (any)
+VIEW_CONTACTS = "klynge.view_contacts"  # object: ClusterOffice whose contacts, or None (any)
 HAS_START_PAGE = "klynge.has_start_page"  # a start page of its own, not the Overblik
 
 ViewFunc = Callable[..., HttpResponse]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -50,7 +51,6 @@ class Participant(models.Model):
     municipality_uncertain = models.BooleanField(_("municipality uncertain"), default=False)
     employee_band = models.CharField(_("employees"), max_length=6, choices=EmployeeBand, blank=True)
     industry_code = models.CharField(_("industry code"), max_length=6, blank=True)
-    exporter = models.BooleanField(_("exporter"), null=True, blank=True)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis, default=Basis.FACT)
 
     class Meta:
@@ -76,6 +76,27 @@ class Participant(models.Model):
         return self.employee_band != EmployeeBand.B250
 
 
+class ExporterYear(models.Model):
+    """Whether a participant exported in a year, as an office reported it."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="exporter_years"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    exporter = models.BooleanField(_("exporter"))
+
+    class Meta:
+        ordering = ["participant", "year"]
+        verbose_name = _("exporter status")
+        verbose_name_plural = _("exporter statuses")
+        constraints = [
+            models.UniqueConstraint(fields=["participant", "year"], name="exporter_once_per_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} {self.year}: {self.exporter}"
+
+
 class ContactPerson(models.Model):
     """A person at a participant: personal data, never shown to readers (GDPR)."""
 
@@ -86,6 +107,7 @@ class ContactPerson(models.Model):
     office = models.ForeignKey(
         ClusterOffice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    anonymised = models.BooleanField(_("anonymised"), default=False)
 
     class Meta:
         ordering = ["name"]
@@ -130,9 +152,79 @@ class Activity(models.Model):
                 fields=["office", "external_id"], name="activity_once_per_office"
             )
         ]
+        indexes = [models.Index(fields=["held_on"], name="activity_held_on")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.held_on})"
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", _("Checked, not stored")
+    REFUSED = "refused", _("Has errors, nothing stored")
+    COMMITTED = "committed", _("Stored")
+    UNDONE = "undone", _("Undone")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class ImportBatch(models.Model):
+    """
+    One uploaded participant file: checked, then stored all at once, and undoable.
+
+    The file itself is kept only while it waits to be stored (it may hold
+    contact persons); afterwards the hash, name and size say what was read.
+    """
+
+    office = models.ForeignKey(
+        ClusterOffice, on_delete=models.PROTECT, related_name="import_batches",
+        verbose_name=_("cluster office"),
+    )  # fmt: skip
+    file_name = models.CharField(_("file name"), max_length=255)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
+    size_bytes = models.PositiveBigIntegerField(_("size in bytes"))
+    content = models.BinaryField(_("file content"), blank=True, default=b"", editable=False)
+    sheet = models.CharField(_("sheet read"), max_length=100, blank=True)
+    basis = models.CharField(_("basis"), max_length=12, choices=Basis, default=Basis.FACT)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus, default=ImportStatus.CHECKED
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_label = models.CharField(_("uploaded by"), max_length=150)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("stored"), null=True, blank=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_label = models.CharField(_("undone by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.file_name}"
+
+
+class ImportChange(models.Model):
+    """One row a batch created or changed, with its values before and after (for undo)."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    model = models.CharField(max_length=40)
+    object_pk = models.BigIntegerField()
+    created = models.BooleanField()
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField()
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "object_pk"], name="import_change_object")]
+
+    def __str__(self) -> str:
+        return f"{self.model} {self.object_pk}"
 
 
 class ParticipationRole(models.TextChoices):
@@ -151,6 +243,10 @@ class ActivityParticipation(models.Model):
     role = models.CharField(
         _("role"), max_length=12, choices=ParticipationRole, default=ParticipationRole.PARTICIPANT
     )
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="participations",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("participation")

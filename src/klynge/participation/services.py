@@ -1,28 +1,51 @@
 """
-The participant register: checking and storing participants, audited.
+The participant register: storing participants and whole import files, audited.
 
-The import (issue 5, next step) reads files into `ParticipantData` rows and
-calls `participant_upsert` for each, all in one transaction.
+A participant file goes through three steps: `import_check` reads and checks
+it and keeps it as a batch that is checked but not stored (the dry run);
+`import_commit` stores all of it in one transaction or nothing; `import_undo`
+takes a stored batch out again, restoring every row it changed. Each batch
+writes one audit entry per step, and keeps every row it created or changed,
+with the values before and after, as its `ImportChange` rows.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from typing import Any
 
-from django.db import transaction
-from stdnum import exceptions as stdnum_errors
-from stdnum.dk import cvr as stdnum_cvr
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from klynge.audit.services import Actor, audited_upsert
+from klynge.audit.models import Action
+from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.common.choices import Basis
-from klynge.core.postcodes import PlacementError, PostalArea, place, postal_index
-from klynge.core.tabular import read_csv
-from klynge.masterdata.models import Municipality
-from klynge.participation.models import EmployeeBand, Participant, ParticipantKind
+from klynge.masterdata.models import ClusterOffice
+from klynge.participation.imports import (
+    CHUNK,
+    Changes,
+    ImportPlan,
+    Progress,
+    _Checker,
+    check_file,
+    file_hash,
+    plan_changes,
+)
+from klynge.participation.models import (
+    Activity,
+    ActivityParticipation,
+    ContactPerson,
+    ExporterYear,
+    ImportBatch,
+    ImportChange,
+    ImportStatus,
+    Participant,
+    ParticipantKind,
+)
 
-POSTAL_TABLE = Path(__file__).parent / "data" / "postnumre.csv"
+INSERT_CHUNK = 5000  # participations per executemany; the progress bar moves per chunk
 
 
 class ParticipantError(ValueError):
@@ -33,31 +56,13 @@ class ParticipantError(ValueError):
         super().__init__("; ".join(problems))
 
 
-@cache
-def postal_areas() -> dict[str, list[PostalArea]]:
-    """The shipped postal-code table, by postal code."""
-    return postal_index(read_csv(POSTAL_TABLE.read_bytes()))
-
-
-def cvr_clean(text: str) -> str:
-    """
-    A CVR number as 8 digits.
-
-    :raises ValueError: naming what is wrong (length, format or check digit)
-    """
-    try:
-        return str(stdnum_cvr.validate(text))
-    except stdnum_errors.InvalidLength as error:
-        raise ValueError(f"CVR-nummeret '{text}' skal have 8 cifre") from error
-    except stdnum_errors.InvalidFormat as error:
-        raise ValueError(f"CVR-nummeret '{text}' må kun indeholde cifre") from error
-    except stdnum_errors.InvalidChecksum as error:
-        raise ValueError(f"CVR-nummeret '{text}' har forkert kontrolciffer") from error
+class BatchError(ValueError):
+    """A batch cannot be stored, undone or discarded; the message says why."""
 
 
 @dataclass(frozen=True)
 class ParticipantData:
-    """A participant as a file or a form gives it, not yet checked."""
+    """A participant as a form or a command gives it, not yet checked."""
 
     name: str
     kind: str = ParticipantKind.COMPANY
@@ -68,63 +73,23 @@ class ParticipantData:
     municipality_code: str = ""
     employee_band: str = ""
     industry_code: str = ""
-    exporter: bool | None = None
     basis: str = Basis.FACT
 
 
-def participant_values(data: ParticipantData) -> dict[str, object]:
+def participant_values(data: ParticipantData) -> dict[str, Any]:
     """
     The checked field values of `data`.
 
     :raises ParticipantError: listing every problem
     """
-    problems: list[str] = []
-    if not data.name.strip():
-        problems.append("navnet mangler")
-    if data.kind not in ParticipantKind.values:
-        problems.append(f"typen '{data.kind}' er ukendt")
-    cvr = None
-    if data.cvr.strip():
-        try:
-            cvr = cvr_clean(data.cvr)
-        except ValueError as error:
-            problems.append(str(error))
-    elif data.kind == ParticipantKind.COMPANY:
-        problems.append("en virksomhed skal have et CVR-nummer")
-    if data.employee_band and data.employee_band not in EmployeeBand.values:
-        problems.append(f"antal ansatte '{data.employee_band}' er ikke et af {EmployeeBand.values}")
-    registered = {m.code: m for m in Municipality.objects.all()}
-    known = frozenset(registered) | frozenset(
-        a.municipality_code for areas in postal_areas().values() for a in areas
-    )
-    placement = None
-    try:
-        placement = place(
-            municipality_code=data.municipality_code,
-            postal_code=data.postal_code,
-            index=postal_areas(),
-            known_codes=known,
-        )
-    except PlacementError as error:
-        problems.append(str(error))
-    if problems:
-        raise ParticipantError(problems)
-    assert placement is not None  # noqa: S101
-    return {
-        "kind": data.kind,
-        "cvr": cvr,
-        "p_number": data.p_number.strip(),
-        "name": data.name.strip(),
-        "address": data.address.strip(),
-        "postal_code": data.postal_code.strip(),
-        "municipality_code": placement.municipality_code,
-        "municipality": registered.get(placement.municipality_code),
-        "municipality_uncertain": placement.uncertain,
-        "employee_band": data.employee_band,
-        "industry_code": data.industry_code.strip(),
-        "exporter": data.exporter,
-        "basis": data.basis,
-    }
+    checked = _Checker(basis=data.basis).participant(
+        (data.kind, data.cvr.strip(), data.p_number.strip(), data.name.strip(),
+         data.address.strip(), data.postal_code.strip(), data.municipality_code.strip(),
+         data.employee_band.strip(), data.industry_code.strip())
+    )  # fmt: skip
+    if isinstance(checked, list):
+        raise ParticipantError([message for _key, message in checked])
+    return dict(checked[1])
 
 
 @transaction.atomic
@@ -146,3 +111,319 @@ def participant_upsert(*, actor: Actor, data: ParticipantData) -> tuple[Particip
         values=values,
         municipality_code=str(values["municipality_code"]),
     )
+
+
+# --- import batches ---------------------------------------------------------------------
+
+
+def import_max_bytes() -> int:
+    return int(settings.KLYNGE_IMPORT_MAX_BYTES)
+
+
+def too_large_message(size: int) -> str:
+    limit = import_max_bytes()
+    return _(
+        "The file is %(size)s MB; the limit is %(limit)s MB. Split it into several files "
+        "(for example one per year)."
+    ) % {"size": size // 1_000_000, "limit": limit // 1_000_000}
+
+
+def _audit_batch(actor: Actor, batch: ImportBatch, before: dict[str, Any] | None) -> None:
+    record(
+        actor=actor,
+        action=Action.CREATE if before is None else Action.UPDATE,
+        instance=batch,
+        before=before,
+        after=_batch_state(batch),
+        office_id=batch.office_id,
+    )
+
+
+def _batch_state(batch: ImportBatch) -> dict[str, Any]:
+    return {"status": batch.status, "file_name": batch.file_name, "sha256": batch.sha256,
+            "rows": batch.row_count, "summary": batch.summary}  # fmt: skip
+
+
+@transaction.atomic
+def import_check(
+    *,
+    actor: Actor,
+    office: ClusterOffice,
+    file_name: str,
+    data: bytes,
+    basis: str = Basis.FACT,
+    progress: Progress | None = None,
+) -> ImportBatch:
+    """
+    The dry run: check a file and keep it as a batch; nothing else is stored.
+
+    The batch is `checked` (it can be stored) or `refused` (its `problems`
+    list every row, column, value and message). A file over the configured
+    limit is refused without being read.
+    """
+    size = len(data)
+    batch = ImportBatch(
+        office=office, file_name=file_name[:255], sha256=file_hash(data), size_bytes=size,
+        basis=basis, created_by_id=actor.user.pk if actor.user else None,
+        created_label=actor.label[:150],
+    )  # fmt: skip
+    if size > import_max_bytes():
+        batch.status = ImportStatus.REFUSED
+        batch.problems = [{"row": 0, "column": "", "value": "", "message": too_large_message(size)}]
+    else:
+        plan = check_file(data, basis=basis, progress=progress)
+        _describe(batch, plan, office)
+        if batch.status == ImportStatus.CHECKED:
+            batch.content = data
+    batch.save()
+    _audit_batch(actor, batch, None)
+    return batch
+
+
+def _describe(batch: ImportBatch, plan: ImportPlan, office: ClusterOffice) -> Changes | None:
+    """Copy the plan's findings onto the batch; the changes it would make, if it has no problems."""
+    batch.sheet = plan.sheet[:100]
+    batch.row_count = plan.rows
+    batch.notes = plan.notes
+    batch.problems = [problem.as_dict() for problem in plan.problems]
+    if plan.problems:
+        batch.status = ImportStatus.REFUSED
+        return None
+    changes = plan_changes(plan, office=office)
+    batch.summary = changes.summary()
+    batch.status = ImportStatus.CHECKED
+    return changes
+
+
+def _locked(batch: ImportBatch) -> ImportBatch:
+    return ImportBatch.objects.select_for_update().get(pk=batch.pk)
+
+
+@transaction.atomic
+def import_commit(
+    *, actor: Actor, batch: ImportBatch, progress: Progress | None = None
+) -> ImportBatch:
+    """
+    Store a checked batch: everything or nothing.
+
+    The file is checked again against the database as it is now, so a batch
+    checked yesterday cannot store what has become wrong. Participants are
+    matched by CVR number (or name), activities by the office's id, so storing
+    the same file again changes nothing.
+
+    :raises BatchError: if the batch is not checked, or now has problems
+    """
+    batch = _locked(batch)
+    if batch.status != ImportStatus.CHECKED:
+        raise BatchError(
+            _("Batch %(pk)s is %(status)s; only a checked batch can be stored.")
+            % {"pk": batch.pk, "status": batch.get_status_display().lower()}
+        )
+    before = _batch_state(batch)
+    plan = check_file(bytes(batch.content), basis=batch.basis, progress=progress)
+    changes = _describe(batch, plan, batch.office)
+    if changes is None:
+        raise BatchError(_("The file now has problems; check it again."))
+    _store(batch, plan, changes, progress)
+    batch.status = ImportStatus.COMMITTED
+    batch.committed_at = timezone.now()
+    batch.content = b""  # the file may hold contact persons; keep only what was stored
+    batch.save()
+    _audit_batch(actor, batch, before)
+    return batch
+
+
+def _store(
+    batch: ImportBatch, plan: ImportPlan, changes: Changes, progress: Progress | None
+) -> None:
+    log: list[ImportChange] = []
+
+    def created(rows: list[Any]) -> None:
+        log.extend(ImportChange(batch=batch, model=row._meta.model_name, object_pk=row.pk,
+                                created=True, after=snapshot(row)) for row in rows)  # fmt: skip
+
+    def update(row: Any, values: dict[str, Any]) -> None:
+        old = snapshot(row)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.save(update_fields=list(values))
+        log.append(ImportChange(batch=batch, model=row._meta.model_name, object_pk=row.pk,
+                                created=False, before=old, after=snapshot(row)))  # fmt: skip
+
+    new_participants = Participant.objects.bulk_create(
+        [Participant(cvr=key[1] if key[0] == "cvr" else None, **values)
+         for key, values in changes.participants_new]
+    )  # fmt: skip
+    created(new_participants)
+    for (key, _values), row in zip(changes.participants_new, new_participants, strict=True):
+        changes.participant_ids[key] = row.pk
+    for participant, values in changes.participants_changed:
+        update(participant, values)
+    new_activities = Activity.objects.bulk_create(
+        [Activity(office=batch.office, external_id=external_id, **values)
+         for external_id, values in changes.activities_new]
+    )  # fmt: skip
+    created(new_activities)
+    for (external_id, _values), activity in zip(
+        changes.activities_new, new_activities, strict=True
+    ):
+        changes.activity_ids[external_id] = activity.pk
+    for activity, values in changes.activities_changed:
+        update(activity, values)
+    ids = changes.participant_ids
+    created(ExporterYear.objects.bulk_create(
+        [ExporterYear(participant_id=ids[key], year=year, exporter=exporter)
+         for key, year, exporter in changes.exporters_new]
+    ))  # fmt: skip
+    for exporter_row, exporter in changes.exporters_changed:
+        update(exporter_row, {"exporter": exporter})
+    created(ContactPerson.objects.bulk_create(
+        [ContactPerson(participant_id=ids[key], office=batch.office, **values)
+         for key, values in changes.contacts_new]
+    ))  # fmt: skip
+    for contact, values in changes.contacts_changed:
+        update(contact, values)
+    ImportChange.objects.bulk_create(log, batch_size=1000)
+    _insert_participations(batch, plan, changes, progress)
+
+
+def _insert_participations(
+    batch: ImportBatch, plan: ImportPlan, changes: Changes, progress: Progress | None
+) -> None:
+    """The new participations, inserted in chunks with one parameterised statement."""
+    rows = []
+    for (external_id, key), role in plan.participations.items():
+        pair = (changes.activity_ids[external_id], changes.participant_ids[key])
+        if pair not in changes.existing_pairs:
+            rows.append((*pair, role, batch.pk))
+    table = connection.ops.quote_name(ActivityParticipation._meta.db_table)
+    # The table name is the model's own, quoted; every value is a parameter.
+    sql = (
+        f"INSERT INTO {table} (activity_id, participant_id, role, batch_id) "  # noqa: S608
+        "VALUES (%s, %s, %s, %s)"
+    )
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_CHUNK):
+            if progress is not None:
+                progress("store", start, len(rows))
+            cursor.executemany(sql, rows[start : start + INSERT_CHUNK])
+    if progress is not None:
+        progress("store", len(rows), len(rows))
+
+
+@transaction.atomic
+def import_discard(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Drop a batch that was checked but not stored, with its file."""
+    batch = _locked(batch)
+    if batch.status not in (ImportStatus.CHECKED, ImportStatus.REFUSED):
+        raise BatchError(_("Only a batch that is not stored can be discarded."))
+    before = _batch_state(batch)
+    batch.status = ImportStatus.DISCARDED
+    batch.content = b""
+    batch.problems = []  # the problems quote values, which may be personal data
+    batch.save()
+    _audit_batch(actor, batch, before)
+    return batch
+
+
+MODELS: dict[str, type[models.Model]] = {
+    "participant": Participant, "activity": Activity, "exporteryear": ExporterYear,
+    "contactperson": ContactPerson,
+}  # fmt: skip
+UNDO_ORDER = ("contactperson", "exporteryear", "activity", "participant")
+
+
+def _chunked(pks: list[int]) -> list[list[int]]:
+    return [pks[start : start + CHUNK] for start in range(0, len(pks), CHUNK)]
+
+
+def undo_blockers(batch: ImportBatch) -> list[str]:
+    """Why `batch` cannot be undone now (empty: it can): later batches or edits on its rows."""
+    changes = list(batch.changes.all())
+    by_model: dict[str, list[int]] = {}
+    for change in changes:
+        by_model.setdefault(change.model, []).append(change.object_pk)
+    later: set[int] = set()
+    for model_name, pks in by_model.items():
+        for chunk in _chunked(pks):
+            later.update(
+                ImportChange.objects.filter(
+                    model=model_name, object_pk__in=chunk,
+                    batch__status=ImportStatus.COMMITTED, batch__pk__gt=batch.pk,
+                ).values_list("batch_id", flat=True)
+            )  # fmt: skip
+    reasons = [
+        _("Batch %(pk)s changed the same rows later; undo it first.") % {"pk": pk}
+        for pk in sorted(later)
+    ]
+    created = {(c.model, c.object_pk) for c in changes if c.created}
+    users: set[int | None] = set()
+    for field_name, model_name in (("participant_id", "participant"), ("activity_id", "activity")):
+        pks = [pk for model, pk in created if model == model_name]
+        for chunk in _chunked(pks):
+            users.update(
+                ActivityParticipation.objects.exclude(batch=batch)
+                .filter(**{f"{field_name}__in": chunk})
+                .values_list("batch_id", flat=True)
+            )
+    for other in sorted(users - later, key=lambda pk: pk or 0):
+        reasons.append(
+            _("Batch %(pk)s uses rows this batch created; undo it first.") % {"pk": other}
+            if other is not None
+            else _("Participations stored outside an import use rows this batch created.")
+        )
+    if reasons:
+        return reasons
+    for model_name, pks in by_model.items():
+        current = {}
+        for chunk in _chunked(pks):
+            current.update(MODELS[model_name]._default_manager.in_bulk(chunk))
+        for change in (c for c in changes if c.model == model_name):
+            row = current.get(change.object_pk)
+            if row is None or snapshot(row) != change.after:
+                return [_("A row this batch stored has been changed since (%(row)s).")
+                        % {"row": f"{change.model} {change.object_pk}"}]  # fmt: skip
+    return []
+
+
+def _restore(row: models.Model, values: dict[str, Any]) -> None:
+    for model_field in row._meta.concrete_fields:
+        if model_field.attname in values and not model_field.primary_key:
+            setattr(row, model_field.attname, model_field.to_python(values[model_field.attname]))
+    row.save()
+
+
+@transaction.atomic
+def import_undo(*, actor: Actor, batch: ImportBatch, reason: str = "") -> ImportBatch:
+    """
+    Take a stored batch out: its participations and the rows it created go, the
+    rows it changed get their values back, exactly.
+
+    :raises BatchError: if the batch is not stored, or later batches or
+        edits build on it (the message says which)
+    """
+    batch = _locked(batch)
+    if batch.status != ImportStatus.COMMITTED:
+        raise BatchError(_("Only a stored batch can be undone."))
+    if blockers := undo_blockers(batch):
+        raise BatchError(" ".join(blockers))
+    before = _batch_state(batch)
+    ActivityParticipation.objects.filter(batch=batch).delete()
+    changes = list(batch.changes.all())
+    for model_name in UNDO_ORDER:
+        model = MODELS[model_name]
+        mine = [c for c in changes if c.model == model_name]
+        for chunk in _chunked([c.object_pk for c in mine if c.created]):
+            model._default_manager.filter(pk__in=chunk).delete()
+        rows = model._default_manager.in_bulk([c.object_pk for c in mine if not c.created])
+        # in_bulk chunks its own IN list on backends with a parameter limit
+        for change in mine:
+            if not change.created:
+                _restore(rows[change.object_pk], change.before or {})
+    batch.status = ImportStatus.UNDONE
+    batch.undone_at = timezone.now()
+    batch.undone_label = actor.label[:150]
+    batch.save()
+    record(actor=actor, action=Action.UPDATE, instance=batch, before=before,
+           after=_batch_state(batch), reason=reason, office_id=batch.office_id)  # fmt: skip
+    return batch

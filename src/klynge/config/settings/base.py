@@ -168,3 +168,6 @@ LOGGING = {
     # the log shows failures and lockouts.
     "loggers": {"axes": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
+
+# Participant files larger than this are refused before they are read (issue 5).
+KLYNGE_IMPORT_MAX_BYTES = int(os.environ.get("KLYNGE_IMPORT_MAX_MB", "50")) * 1_000_000

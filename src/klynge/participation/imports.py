@@ -1,0 +1,616 @@
+"""
+Reading and checking a participant file, without storing anything.
+
+One row is one participant in one activity of the office that uploads the
+file (the template's columns are in `COLUMNS`). `check_file` reads the bytes
+(CSV as Danish Excel writes it, or XLSX), checks every row and returns an
+`ImportPlan`: the participants, activities, contacts, exporter statuses and
+participations the file describes, and every problem as (row, column, value,
+message). `plan_changes` compares a plan with the database and says what
+storing it would create or change; `participation.services` does the writing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from klynge.common.choices import Basis
+from klynge.core.dates import parse_date_da
+from klynge.core.postcodes import PlacementError, place
+from klynge.core.tabular import Table, TableError, read_table
+from klynge.masterdata.models import ClusterOffice, Municipality
+from klynge.participation.models import (
+    Activity,
+    ActivityKind,
+    ActivityParticipation,
+    ContactPerson,
+    EmployeeBand,
+    ExporterYear,
+    Participant,
+    ParticipantKind,
+    ParticipationRole,
+)
+from klynge.participation.registry import cvr_clean, known_municipality_codes, postal_areas
+
+SHEET_NAME = "Deltagelser"
+CHUNK = 500  # ids per IN (...) query; below every backend's parameter limit
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the template: its key, Danish header, accepted headers and help."""
+
+    key: str
+    header: str
+    aliases: tuple[str, ...]
+    required: bool
+    help: Promise
+    example: str
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("activity_id", "Aktivitets-id", ("aktivitetsid", "aktivitet id", "activity id"), True,
+           gettext_lazy("The office's own id of the activity. A later file with the same id "
+                        "updates the activity instead of adding another."), "NM-2024-03"),
+    Column("activity", "Aktivitet", ("aktivitetstitel", "titel", "activity", "title"), True,
+           gettext_lazy("The activity's title."), "Netværksmøde om cirkulært byggeri"),
+    Column("activity_kind", "Aktivitetstype", ("type", "activity type"), True,
+           gettext_lazy("netværksmøde, kursus, innovationsprojekt, matchmaking, "
+                        "international delegation or andet."), "netværksmøde"),
+    Column("date", "Dato", ("aktivitetsdato", "date"), True,
+           gettext_lazy("The day the activity was held: 31-12-2024 or 2024-12-31."), "14-03-2024"),
+    Column("held_in", "Afholdt i kommune", ("afholdt i", "held in"), False,
+           gettext_lazy("Municipality code or name of the municipality where it was held; "
+                        "empty if held outside the region."), "370"),
+    Column("green", "Grøn omstilling", ("grøn", "green", "green transition"), False,
+           gettext_lazy("ja or nej: is the activity about the green transition?"), "ja"),
+    Column("international", "International", ("internationalt",), False,
+           gettext_lazy("ja or nej: is the activity international (a delegation, a foreign "
+                        "partner, export)?"), "nej"),
+    Column("participant_kind", "Deltagertype", ("participant type",), False,
+           gettext_lazy("virksomhed (default), videninstitution or offentlig aktør."),
+           "virksomhed"),
+    Column("cvr", "CVR-nummer", ("cvr", "cvr-nr.", "cvr nr", "cvr number"), False,
+           gettext_lazy("8 digits; required for a company. The check digit is checked."),
+           "12345674"),
+    Column("p_number", "P-nummer", ("p-nr.", "pnummer", "p number"), False,
+           gettext_lazy("The production unit's number, if known."), ""),
+    Column("name", "Navn", ("virksomhedsnavn", "deltager", "name"), True,
+           gettext_lazy("The participant's name."), "Eksempel Byg ApS (eksempel)"),
+    Column("address", "Adresse", ("address",), False, gettext_lazy("Street and number."),
+           "Eksempelvej 1"),
+    Column("postal_code", "Postnummer", ("postnr.", "postnr", "postal code"), False,
+           gettext_lazy("Gives the municipality when the municipality code is empty."), "4700"),
+    Column("municipality_code", "Kommunekode", ("municipality code",), False,
+           gettext_lazy("Three digits; wins over the postal code."), ""),
+    Column("employees", "Antal ansatte", ("ansatte", "employees"), False,
+           gettext_lazy("0-9, 10-49, 50-249 or 250+. Fewer than 250 is an SME."), "10-49"),
+    Column("industry", "Branchekode", ("db07", "industry code"), False,
+           gettext_lazy("DB07 industry code, up to 6 digits."), "412000"),
+    Column("exporter", "Eksportør", ("eksporterer", "exporter"), False,
+           gettext_lazy("ja or nej: did the participant export in the activity's year?"), "nej"),
+    Column("role", "Rolle", ("role",), False,
+           gettext_lazy("deltager (default), partner or oplægsholder."), "deltager"),
+    Column("contact_name", "Kontaktperson", ("contact person", "contact"), False,
+           gettext_lazy("Personal data: a work contact at the participant; only the "
+                        "secretariat and the office see it."), ""),
+    Column("contact_email", "E-mail", ("email", "mail"), False,
+           gettext_lazy("The contact person's work email."), ""),
+    Column("contact_phone", "Telefon", ("tlf.", "phone"), False,
+           gettext_lazy("The contact person's work phone."), ""),
+)  # fmt: skip
+BY_KEY = {column.key: column for column in COLUMNS}
+HEADER_KEYS = {
+    name: column.key
+    for column in COLUMNS
+    for name in (column.header.lower(), column.key, *column.aliases)
+}
+ACTIVITY_FIELDS = ("activity_id", "activity", "activity_kind", "date", "held_in", "green",
+                   "international")  # fmt: skip
+PARTICIPANT_FIELDS = ("participant_kind", "cvr", "p_number", "name", "address", "postal_code",
+                      "municipality_code", "employees", "industry")  # fmt: skip
+CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
+
+ACTIVITY_KINDS = {
+    "netværksmøde": ActivityKind.NETWORK, "netvaerksmoede": ActivityKind.NETWORK,
+    "network meeting": ActivityKind.NETWORK, "kursus": ActivityKind.COURSE,
+    "course": ActivityKind.COURSE, "innovationsprojekt": ActivityKind.INNOVATION,
+    "innovation project": ActivityKind.INNOVATION, "matchmaking": ActivityKind.MATCHMAKING,
+    "international delegation": ActivityKind.DELEGATION, "delegation": ActivityKind.DELEGATION,
+    "andet": ActivityKind.OTHER, "other": ActivityKind.OTHER,
+}  # fmt: skip
+PARTICIPANT_KINDS = {
+    "": ParticipantKind.COMPANY, "virksomhed": ParticipantKind.COMPANY,
+    "company": ParticipantKind.COMPANY, "videninstitution": ParticipantKind.KNOWLEDGE,
+    "knowledge institution": ParticipantKind.KNOWLEDGE, "knowledge": ParticipantKind.KNOWLEDGE,
+    "offentlig aktør": ParticipantKind.PUBLIC, "offentlig": ParticipantKind.PUBLIC,
+    "public": ParticipantKind.PUBLIC,
+}  # fmt: skip
+ROLES = {
+    "": ParticipationRole.PARTICIPANT, "deltager": ParticipationRole.PARTICIPANT,
+    "participant": ParticipationRole.PARTICIPANT, "partner": ParticipationRole.PARTNER,
+    "oplægsholder": ParticipationRole.SPEAKER, "speaker": ParticipationRole.SPEAKER,
+}  # fmt: skip
+YES = {"ja", "j", "x", "1", "yes", "y", "true", "sand"}
+NO = {"nej", "n", "0", "no", "false", "falsk"}
+
+ParticipantKey = tuple[str, str]  # ("cvr", "12345674") or ("name", "Roskilde Universitet")
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the file: where (row, column), what was there, and why."""
+
+    row: int
+    column: str
+    value: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "value": self.value,
+                "message": self.message}  # fmt: skip
+
+
+@dataclass
+class ImportPlan:
+    """What a file describes, checked; `problems` empty means it can be stored."""
+
+    rows: int = 0
+    sheet: str = ""
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    participants: dict[ParticipantKey, dict[str, Any]] = field(default_factory=dict)
+    activities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    contacts: dict[tuple[ParticipantKey, str], dict[str, str]] = field(default_factory=dict)
+    exporters: dict[tuple[ParticipantKey, int], bool] = field(default_factory=dict)
+    participations: dict[tuple[str, ParticipantKey], str] = field(default_factory=dict)
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _yes_no(text: str) -> bool | None:
+    lowered = text.strip().lower()
+    if lowered in YES:
+        return True
+    if lowered in NO:
+        return False
+    if not lowered:
+        return None
+    raise ValueError(_("'%(value)s' is not ja or nej") % {"value": text})
+
+
+class _Checker:
+    """Checks the parts of a row; each distinct part is checked once (files repeat them)."""
+
+    def __init__(self, *, basis: str) -> None:
+        municipalities = list(Municipality.objects.only("pk", "code", "name"))
+        self.registered = {m.code: m.pk for m in municipalities}
+        self.by_name = {m.name.lower(): m.pk for m in municipalities}
+        self.known = known_municipality_codes(self.registered)
+        self.basis = basis
+        self._participants: dict[tuple[str, ...], tuple[ParticipantKey, dict[str, Any]] | str] = {}
+        self._activities: dict[tuple[str, ...], dict[str, Any] | list[tuple[str, str]]] = {}
+
+    def activity(self, raw: tuple[str, ...]) -> dict[str, Any] | list[tuple[str, str]]:
+        """The activity's values, or [(column key, message)] for what is wrong."""
+        cached = self._activities.get(raw)
+        if cached is None:
+            cached = self._activities[raw] = self._check_activity(*raw)
+        return cached
+
+    def _check_activity(
+        self, external_id: str, title: str, kind: str, held: str, held_in: str, green: str,
+        international: str,
+    ) -> dict[str, Any] | list[tuple[str, str]]:  # fmt: skip
+        errors: list[tuple[str, str]] = []
+        if not external_id:
+            errors.append(("activity_id", _("the activity id is missing")))
+        elif len(external_id) > 100:
+            errors.append(("activity_id", _("the activity id is longer than 100 characters")))
+        if not title:
+            errors.append(("activity", _("the activity's title is missing")))
+        activity_kind = ACTIVITY_KINDS.get(kind.strip().lower())
+        if activity_kind is None:
+            errors.append(("activity_kind", _("unknown activity type; use one of: %(kinds)s")
+                           % {"kinds": BY_KEY["activity_kind"].help}))  # fmt: skip
+        held_on: date | None = None
+        try:
+            held_on = parse_date_da(held)
+        except ValueError:
+            errors.append(("date", _("not a date (write 31-12-2024 or 2024-12-31)")))
+        municipality_id = None
+        if held_in.strip():
+            text = held_in.strip()
+            municipality_id = self.registered.get(text.zfill(3)) if text.isdigit() else None
+            municipality_id = municipality_id or self.by_name.get(text.lower())
+            if municipality_id is None:
+                errors.append(("held_in", _("not a municipality of the region (code or name)")))
+        flags = {}
+        for key, text in (("green", green), ("international", international)):
+            try:
+                flags[key] = bool(_yes_no(text))
+            except ValueError as error:
+                errors.append((key, str(error)))
+        if errors:
+            return errors
+        return {"title": title[:300], "kind": activity_kind, "held_on": held_on,
+                "municipality_id": municipality_id, "basis": self.basis, **flags}  # fmt: skip
+
+    def participant(
+        self, raw: tuple[str, ...]
+    ) -> tuple[ParticipantKey, dict[str, Any]] | list[tuple[str, str]]:
+        cached = self._participants.get(raw)
+        if cached is None:
+            cached = self._participants[raw] = self._check_participant(*raw)  # type: ignore[assignment]
+        return cached  # type: ignore[return-value]
+
+    def _check_participant(
+        self, kind_text: str, cvr_text: str, p_number: str, name: str, address: str,
+        postal_code: str, municipality_code: str, employees: str, industry: str,
+    ) -> tuple[ParticipantKey, dict[str, Any]] | list[tuple[str, str]]:  # fmt: skip
+        errors: list[tuple[str, str]] = []
+        kind = PARTICIPANT_KINDS.get(kind_text.strip().lower())
+        if kind is None:
+            errors.append(("participant_kind", _("unknown participant type; use one of: %(k)s")
+                           % {"k": BY_KEY["participant_kind"].help}))  # fmt: skip
+        cvr = None
+        if cvr_text:
+            try:
+                cvr = cvr_clean(cvr_text)
+            except ValueError as error:
+                errors.append(("cvr", str(error)))
+        elif kind == ParticipantKind.COMPANY:
+            errors.append(("cvr", _("a company must have a CVR number")))
+        if not name:
+            errors.append(("name", _("the name is missing")))
+        band = employees.replace("–", "-").replace(" ", "")
+        if band and band not in EmployeeBand.values:
+            errors.append(("employees", _("use one of 0-9, 10-49, 50-249, 250+")))
+        if p_number and not (p_number.isdigit() and len(p_number) == 10):
+            errors.append(("p_number", _("a P-number has 10 digits")))
+        if industry and not (industry.isdigit() and len(industry) <= 6):
+            errors.append(("industry", _("an industry code has up to 6 digits")))
+        if postal_code and not (postal_code.isdigit() and len(postal_code) == 4):
+            errors.append(("postal_code", _("a postal code has 4 digits")))
+        placement = None
+        try:
+            placement = place(
+                municipality_code=municipality_code, postal_code=postal_code,
+                index=postal_areas(), known_codes=self.known,
+            )  # fmt: skip
+        except PlacementError as error:
+            column = "municipality_code" if municipality_code.strip() else "postal_code"
+            errors.append((column, str(error)))
+        if errors:
+            return errors
+        assert placement is not None  # noqa: S101
+        key: ParticipantKey = ("cvr", cvr) if cvr else ("name", name)
+        return key, {
+            "kind": kind, "cvr": cvr, "p_number": p_number, "name": name[:300],
+            "address": address[:300], "postal_code": postal_code,
+            "municipality_code": placement.municipality_code,
+            "municipality_id": self.registered.get(placement.municipality_code),
+            "municipality_uncertain": placement.uncertain, "employee_band": band,
+            "industry_code": industry, "basis": self.basis,
+        }  # fmt: skip
+
+
+def _contact(row: dict[str, str]) -> tuple[str, dict[str, str]] | list[tuple[str, str]] | None:
+    name, email, phone = (row.get(key, "") for key in CONTACT_FIELDS)
+    if not (name or email or phone):
+        return None
+    errors = []
+    if not name:
+        errors.append(("contact_name", _("a contact person needs a name")))
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            errors.append(("contact_email", _("not an email address")))
+    if phone and not all(c.isdigit() or c in " +-()" for c in phone):
+        errors.append(("contact_phone", _("a phone number has only digits, spaces and +")))
+    if errors:
+        return errors
+    key = email.lower() if email else name.lower()
+    return key, {"name": name[:200], "email": email[:254], "phone": phone[:30]}
+
+
+def _header_problems(table: Table) -> tuple[dict[str, str], list[Problem]]:
+    """The file's header names mapped to column keys, and every problem with the header."""
+    problems = []
+    mapping: dict[str, str] = {}
+    for raw, name in zip(table.raw_header, table.header, strict=True):
+        key = HEADER_KEYS.get(name)
+        if key is None:
+            problems.append(
+                Problem(
+                    1,
+                    raw,
+                    raw,
+                    _("unknown column; the template's columns are: %(columns)s")
+                    % {"columns": _column_list()},
+                )
+            )
+        elif key in mapping.values():
+            problems.append(Problem(1, raw, raw, _("the column appears twice")))
+        else:
+            mapping[name] = key
+    for column in COLUMNS:
+        if column.required and column.key not in mapping.values():
+            problems.append(Problem(1, column.header, "", _("the column is missing")))
+    return mapping, problems
+
+
+def _column_list() -> str:
+    return ", ".join(column.header for column in COLUMNS)
+
+
+def _rows_by_key(table: Table, mapping: dict[str, str]) -> Iterable[tuple[int, dict[str, str]]]:
+    items = list(mapping.items())
+    for number, row in table.rows:
+        yield number, {key: row.get(name, "") for name, key in items}
+
+
+def check_file(
+    data: bytes, *, basis: str = Basis.FACT, progress: Progress | None = None
+) -> ImportPlan:
+    """
+    Read and check a participant file; nothing is stored.
+
+    Every problem is listed (row, column, value, message); a value repeated
+    on many rows is checked once. Two rows that give one participant or one
+    activity different values are a problem, as is the same participant twice
+    in one activity.
+    """
+    plan = ImportPlan()
+    try:
+        table = read_table(data, prefer_sheet=SHEET_NAME)
+    except TableError as error:
+        plan.problems.append(Problem(0, "", "", str(error)))
+        return plan
+    plan.sheet = table.sheet
+    if table.other_sheets:
+        plan.notes.append(
+            _("The sheet '%(sheet)s' was read; the other sheets (%(others)s) were not.")
+            % {"sheet": table.sheet, "others": ", ".join(table.other_sheets)}
+        )
+    mapping, plan.problems = _header_problems(table)
+    if plan.problems:
+        return plan
+    headers = {key: raw for raw, name in zip(table.raw_header, table.header, strict=True)
+               if (key := mapping.get(name))}  # fmt: skip
+    for formula in table.formulas:
+        message = _("the cell holds a formula; paste values instead")
+        plan.problems.append(Problem(formula.row, formula.column, formula.text, message))
+    if plan.problems:
+        return plan  # a formula's cell holds no value to check
+    plan.rows = len(table.rows)
+    if not table.rows:
+        plan.problems.append(Problem(0, "", "", _("The file has a header but no rows.")))
+        return plan
+    checker = _Checker(basis=basis)
+    first_row = _FirstRows()
+    total = plan.rows
+    for index, (number, row) in enumerate(_rows_by_key(table, mapping)):
+        if progress is not None and index % 5000 == 0:
+            progress("check", index, total)
+        _check_row(plan, checker, number, row, headers, first_row)
+    if progress is not None:
+        progress("check", total, total)
+    return plan
+
+
+@dataclass
+class _FirstRows:
+    """The row where each activity, participant and pair was first seen (for messages)."""
+
+    activity: dict[str, int] = field(default_factory=dict)
+    participant: dict[ParticipantKey, int] = field(default_factory=dict)
+    pair: dict[tuple[str, ParticipantKey], int] = field(default_factory=dict)
+
+
+def _check_row(
+    plan: ImportPlan,
+    checker: _Checker,
+    number: int,
+    row: dict[str, str],
+    headers: dict[str, str],
+    first_row: _FirstRows,
+) -> None:
+    def problem(key: str, message: str) -> None:
+        plan.problems.append(Problem(number, headers.get(key, BY_KEY[key].header),
+                                     row.get(key, ""), message))  # fmt: skip
+
+    activity = checker.activity(tuple(row.get(key, "") for key in ACTIVITY_FIELDS))
+    participant = checker.participant(tuple(row.get(key, "") for key in PARTICIPANT_FIELDS))
+    contact = _contact(row)
+    role = ROLES.get(row.get("role", "").strip().lower())
+    exporter: bool | None = None
+    try:
+        exporter = _yes_no(row.get("exporter", ""))
+    except ValueError as error:
+        problem("exporter", str(error))
+    if role is None:
+        problem("role", _("unknown role; use deltager, partner or oplægsholder"))
+    for part in (activity, participant, contact):
+        if isinstance(part, list):
+            for column, message in part:
+                problem(column, message)
+    if isinstance(activity, list) or isinstance(participant, list) or isinstance(contact, list):
+        return
+    external_id = row["activity_id"]
+    key, values = participant
+    seen = plan.activities.setdefault(external_id, activity)
+    if seen is not activity and seen != activity:
+        problem("activity_id", _("the activity %(id)s has other details on row %(row)s")
+                % {"id": external_id, "row": first_row.activity[external_id]})  # fmt: skip
+        return
+    first_row.activity.setdefault(external_id, number)
+    seen_participant = plan.participants.setdefault(key, values)
+    if seen_participant is not values and seen_participant != values:
+        problem(key[0] if key[0] == "cvr" else "name",
+                _("the participant has other details on row %(row)s")
+                % {"row": first_row.participant[key]})  # fmt: skip
+        return
+    first_row.participant.setdefault(key, number)
+    pair = (external_id, key)
+    if pair in plan.participations:
+        problem("activity_id", _("row %(row)s has the same participant in the same activity")
+                % {"row": first_row.pair[pair]})  # fmt: skip
+        return
+    first_row.pair[pair] = number
+    plan.participations[pair] = role or ParticipationRole.PARTICIPANT
+    if exporter is not None:
+        year_key = (key, activity["held_on"].year)
+        if plan.exporters.setdefault(year_key, exporter) != exporter:
+            problem("exporter", _("the participant's exporter status for %(year)s differs "
+                                  "between rows") % {"year": year_key[1]})  # fmt: skip
+    if contact is not None:
+        contact_key, contact_values = contact
+        plan.contacts[(key, contact_key)] = contact_values
+
+
+# --- comparing a plan with the database -------------------------------------------------
+
+
+@dataclass
+class Changes:
+    """What storing a plan would do: rows to create, and (row, new values) to change."""
+
+    participants_new: list[tuple[ParticipantKey, dict[str, Any]]] = field(default_factory=list)
+    participants_changed: list[tuple[Participant, dict[str, Any]]] = field(default_factory=list)
+    participant_ids: dict[ParticipantKey, int] = field(default_factory=dict)
+    activities_new: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    activities_changed: list[tuple[Activity, dict[str, Any]]] = field(default_factory=list)
+    activity_ids: dict[str, int] = field(default_factory=dict)
+    existing_pairs: set[tuple[int, int]] = field(default_factory=set)
+    participations_new: int = 0
+    participations_existing: int = 0
+    exporters_new: list[tuple[ParticipantKey, int, bool]] = field(default_factory=list)
+    exporters_changed: list[tuple[ExporterYear, bool]] = field(default_factory=list)
+    contacts_new: list[tuple[ParticipantKey, dict[str, str]]] = field(default_factory=list)
+    contacts_changed: list[tuple[ContactPerson, dict[str, str]]] = field(default_factory=list)
+
+    def summary(self) -> dict[str, int]:
+        return {
+            "participants_new": len(self.participants_new),
+            "participants_changed": len(self.participants_changed),
+            "activities_new": len(self.activities_new),
+            "activities_changed": len(self.activities_changed),
+            "participations_new": self.participations_new,
+            "participations_existing": self.participations_existing,
+            "exporters_new": len(self.exporters_new),
+            "exporters_changed": len(self.exporters_changed),
+            "contacts_new": len(self.contacts_new),
+            "contacts_changed": len(self.contacts_changed),
+        }
+
+    @property
+    def changes_anything(self) -> bool:
+        return any(
+            self.summary()[key] for key in self.summary() if key != "participations_existing"
+        )
+
+
+def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _changed(row: Any, values: dict[str, Any], *, keep: tuple[str, ...]) -> dict[str, Any]:
+    """The values that differ from the row; an empty file value keeps a field in `keep`."""
+    return {
+        name: value
+        for name, value in values.items()
+        if getattr(row, name) != value and not (name in keep and value in ("", None))
+    }
+
+
+def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
+    """Compare `plan` with the database: what is new, what changes, what is already there."""
+    changes = Changes()
+    cvrs = [key[1] for key in plan.participants if key[0] == "cvr"]
+    names = [key[1] for key in plan.participants if key[0] == "name"]
+    existing: dict[ParticipantKey, Participant] = {}
+    for chunk in _chunks(cvrs):
+        existing.update(
+            {("cvr", p.cvr or ""): p for p in Participant.objects.filter(cvr__in=chunk)}
+        )
+    for chunk in _chunks(names):
+        existing.update(
+            {("name", p.name): p for p in Participant.objects.filter(cvr=None, name__in=chunk)}
+        )
+    keep = ("p_number", "address", "postal_code", "employee_band", "industry_code")
+    for key, values in plan.participants.items():
+        values = {k: v for k, v in values.items() if k != "cvr"}
+        row = existing.get(key)
+        if row is None:
+            changes.participants_new.append((key, values))
+            continue
+        changes.participant_ids[key] = row.pk
+        if differing := _changed(row, values, keep=keep):
+            changes.participants_changed.append((row, differing))
+    activities = {
+        a.external_id: a
+        for chunk in _chunks(list(plan.activities))
+        for a in Activity.objects.filter(office=office, external_id__in=chunk)
+    }
+    for external_id, values in plan.activities.items():
+        activity = activities.get(external_id)
+        if activity is None:
+            changes.activities_new.append((external_id, values))
+            continue
+        changes.activity_ids[external_id] = activity.pk
+        if differing := _changed(activity, values, keep=()):
+            changes.activities_changed.append((activity, differing))
+    activity_pks = list(changes.activity_ids.values())
+    for chunk in _chunks(activity_pks):
+        changes.existing_pairs.update(
+            ActivityParticipation.objects.filter(activity_id__in=chunk).values_list(
+                "activity_id", "participant_id"
+            )
+        )
+    for external_id, key in plan.participations:
+        pair = (changes.activity_ids.get(external_id), changes.participant_ids.get(key))
+        if pair in changes.existing_pairs:
+            changes.participations_existing += 1
+        else:
+            changes.participations_new += 1
+    known_ids = list(changes.participant_ids.values())
+    exporter_rows: dict[tuple[int, int], ExporterYear] = {}
+    contact_rows: dict[tuple[int, str], ContactPerson] = {}
+    for chunk in _chunks(known_ids):
+        exporter_rows.update(
+            {(e.participant_id, e.year): e
+             for e in ExporterYear.objects.filter(participant_id__in=chunk)}
+        )  # fmt: skip
+        contact_rows.update(
+            {(c.participant_id, c.email.lower() or c.name.lower()): c
+             for c in ContactPerson.objects.filter(participant_id__in=chunk, office=office)}
+        )  # fmt: skip
+    for (key, year), exporter in plan.exporters.items():
+        found = exporter_rows.get((changes.participant_ids.get(key, 0), year))
+        if found is None:
+            changes.exporters_new.append((key, year, exporter))
+        elif found.exporter != exporter:
+            changes.exporters_changed.append((found, exporter))
+    for (key, contact_key), values in plan.contacts.items():
+        contact = contact_rows.get((changes.participant_ids.get(key, 0), contact_key))
+        if contact is None:
+            changes.contacts_new.append((key, values))
+        elif differing := _changed(contact, values, keep=("phone",)):
+            changes.contacts_changed.append((contact, differing))
+    return changes

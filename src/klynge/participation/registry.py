@@ -1,0 +1,51 @@
+"""Reference data for checking participants: CVR numbers, postal codes, municipality codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+from stdnum import exceptions as stdnum_errors
+from stdnum.dk import cvr as stdnum_cvr
+
+from klynge.core.postcodes import PostalArea, postal_index
+from klynge.core.tabular import read_csv
+
+POSTAL_TABLE = Path(__file__).parent / "data" / "postnumre.csv"
+
+
+@cache
+def postal_areas() -> dict[str, list[PostalArea]]:
+    """The shipped postal-code table, by postal code."""
+    return postal_index(read_csv(POSTAL_TABLE.read_bytes()))
+
+
+def known_municipality_codes(registered: Iterable[str]) -> frozenset[str]:
+    """Every municipality code a participant may have: the register's and the postal table's."""
+    return frozenset(registered) | frozenset(
+        area.municipality_code for areas in postal_areas().values() for area in areas
+    )
+
+
+def cvr_clean(text: str) -> str:
+    """
+    A CVR number as 8 digits.
+
+    :raises ValueError: naming what is wrong (length, format or check digit)
+    """
+    try:
+        return str(stdnum_cvr.validate(text))
+    except stdnum_errors.InvalidLength as error:
+        raise ValueError(
+            _("the CVR number '%(cvr)s' must have 8 digits") % {"cvr": text}
+        ) from error
+    except stdnum_errors.InvalidFormat as error:
+        raise ValueError(
+            _("the CVR number '%(cvr)s' may hold only digits") % {"cvr": text}
+        ) from error
+    except stdnum_errors.InvalidChecksum as error:
+        raise ValueError(
+            _("the CVR number '%(cvr)s' has a wrong check digit") % {"cvr": text}
+        ) from error

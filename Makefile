@@ -65,6 +65,7 @@ messages: install-dev
 bench: install-dev
 	$(BIN)/python bench/allocation.py
 	$(BIN)/python bench/collection.py
+	$(BIN)/python bench/import.py
 
 clean:
 	rm -rf $(VENV) var

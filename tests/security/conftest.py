@@ -20,6 +20,8 @@ from klynge.financing.services import (
 )
 from klynge.funding.models import Grant
 from klynge.masterdata.models import ClusterOffice
+from klynge.participation.models import Activity, Participant
+from klynge.participation.services import import_check, import_commit
 
 ANONYMOUS = "anonym"
 NO_ROLE = "ingen-rolle"
@@ -38,6 +40,24 @@ class World:
     greve_request_pk: int  # Greve's 2024 payment request, made from the approved run
     grant_pk: int  # Region Sjælland's grant to Danish Life Science Cluster
     scenario_pk: int  # "Lejre udtræder", saved on 2024
+    batch_pk: int  # a stored participant file of webuild's office, with a contact person
+    other_batch_pk: int  # a stored participant file of Food & Bio (not webuild's)
+    refused_batch_pk: int  # a file of webuild's office with a bad CVR number, not stored
+    participant_pk: int
+    activity_pk: int
+
+
+PARTICIPANT_FILE = (
+    "Aktivitets-id;Aktivitet;Aktivitetstype;Dato;CVR-nummer;Navn;Postnummer;Kontaktperson;E-mail\n"
+    "M-1;Matrixmøde;netværksmøde;01-03-2024;12345674;Matrix ApS;4700;Mia Matrix;mia@example.dk\n"
+)
+
+
+def _stored_batch(actor: Actor, office: ClusterOffice, data: str) -> int:
+    batch = import_check(actor=actor, office=office, file_name="m.csv", data=data.encode())
+    if batch.status == "checked":
+        import_commit(actor=actor, batch=batch)
+    return batch.pk
 
 
 def make_world(agreement: Agreement) -> World:
@@ -47,10 +67,13 @@ def make_world(agreement: Agreement) -> World:
     run = allocation_run_create(actor=actor, agreement=agreement, year=2024)
     run = allocation_run_approve(actor=actor, run=run)
     requests = requests_create(actor=actor, run=run, due_date=dt.date(2024, 3, 31))
+    own = ClusterOffice.objects.get(name="We Build Denmark – Næstved")
+    other = ClusterOffice.objects.get(name="Food & Bio Cluster Denmark – Slagelse")
+    batch_pk = _stored_batch(actor, own, PARTICIPANT_FILE)
     return World(
         agreement=agreement,
-        own_office=ClusterOffice.objects.get(name="We Build Denmark – Næstved"),
-        other_office=ClusterOffice.objects.get(name="Food & Bio Cluster Denmark – Slagelse"),
+        own_office=own,
+        other_office=other,
         run=run,
         greve_user_pk=get_user_model().objects.get(username="greve").pk,
         greve_request_pk=next(r.pk for r in requests if r.municipality.code == "253"),
@@ -59,6 +82,11 @@ def make_world(agreement: Agreement) -> World:
             actor=actor, agreement=agreement, year=2024, name="Lejre udtræder",
             changes=Changes(leave=frozenset({"350"})),
         ).pk,
+        batch_pk=batch_pk,
+        other_batch_pk=_stored_batch(actor, other, PARTICIPANT_FILE.replace("M-1", "F-1")),
+        refused_batch_pk=_stored_batch(actor, own, PARTICIPANT_FILE.replace("12345674", "1")),
+        participant_pk=Participant.objects.get(cvr="12345674").pk,
+        activity_pk=Activity.objects.get(external_id="M-1").pk,
     )  # fmt: skip
 
 

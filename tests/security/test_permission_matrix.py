@@ -142,6 +142,43 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("scenario-export", args=[w.scenario_pk]), statuses()
     ),
     "grant-detail": Entry(lambda w: reverse("grant-detail", args=[w.grant_pk]), statuses()),
+    # Participation: everyone sees reach and the lists (companies are public business
+    # data); an office imports for itself, the secretariat for all; contacts are
+    # personal data and stay on the participant page for those who may see them.
+    "reach": Entry(fixed("reach"), statuses()),
+    "participants": Entry(fixed("participants"), statuses()),
+    "participants-export": Entry(fixed("participants-export", "xlsx"), statuses()),
+    "participant-detail": Entry(
+        lambda w: reverse("participant-detail", args=[w.participant_pk]), statuses()
+    ),
+    "activities": Entry(fixed("activities"), statuses()),
+    "activity-detail": Entry(
+        lambda w: reverse("activity-detail", args=[w.activity_pk]), statuses()
+    ),
+    "imports": Entry(fixed("imports"), statuses((SEC, OFFICE))),
+    "import-template": Entry(fixed("import-template", "xlsx"), statuses()),
+    "import-detail": Entry(
+        lambda w: reverse("import-detail", args=[w.batch_pk]), statuses((SEC, OFFICE))
+    ),
+    # Another office's file: the office user gets 404, as for any other tenant's object.
+    "import-report": Entry(
+        lambda w: reverse("import-report", args=[w.refused_batch_pk]), statuses((SEC, OFFICE))
+    ),
+    "import-commit": Entry(
+        lambda w: reverse("import-commit", args=[w.other_batch_pk]),
+        statuses((SEC,), status=302, **{OFFICE: 404}),
+        method="post",
+    ),
+    "import-discard": Entry(
+        lambda w: reverse("import-discard", args=[w.other_batch_pk]),
+        statuses((SEC,), status=302, **{OFFICE: 404}),
+        method="post",
+    ),
+    "import-undo": Entry(
+        lambda w: reverse("import-undo", args=[w.batch_pk]),
+        statuses((SEC, OFFICE), status=302),
+        method="post",
+    ),
     "data-quality": Entry(fixed("data-quality"), statuses()),
     "timeline": Entry(fixed("timeline"), statuses()),
     "user-list": Entry(fixed("user-list"), SECRETARIAT_ONLY),

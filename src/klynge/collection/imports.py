@@ -40,7 +40,7 @@ def read_payment_file(path: Path) -> list[PaymentRow]:
     """
     data = path.read_bytes()
     try:
-        raw = read_table(data).rows
+        raw = read_table(data).records()
     except (TableError, OSError, ValueError, KeyError) as error:
         raise PaymentFileError([f"{path.name}: {error}"]) from error
     if not raw:

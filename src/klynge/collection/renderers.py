@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 
 from klynge.collection.models import Payment
 from klynge.collection.selectors import RequestView
+from klynge.core.tabular import formula_safe
 from klynge.financing.renderers import format_columns, kroner_cell
 
 KRONER_FORMAT = "#,##0.00"
@@ -52,7 +53,7 @@ def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading:
                 payment.request.municipality.name,
                 payment.paid_on,
                 kroner_cell(payment.amount_ore),
-                payment.reference,
+                formula_safe(payment.reference),
                 "ja" if payment.overpayment else "nej",
             ]
         )

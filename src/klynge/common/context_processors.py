@@ -17,6 +17,7 @@ NAVIGATION = (
     ("office-list", _("Cluster offices"), perms.VIEW_ALLOCATION),
     ("requests-current", _("Requests"), perms.VIEW_REQUESTS),
     ("funding", _("Funding"), perms.VIEW_ALLOCATION),
+    ("reach", _("Companies"), perms.VIEW_REGISTER),
     ("scenarios", _("Scenarios"), perms.VIEW_ALLOCATION),
     ("data-quality", _("Data quality"), perms.VIEW_REGISTER),
     ("user-list", _("Users"), perms.MANAGE_USERS),

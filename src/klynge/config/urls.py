@@ -18,6 +18,7 @@ from klynge.collection import views as collection
 from klynge.financing import views as financing
 from klynge.funding import views as funding
 from klynge.masterdata import views as masterdata
+from klynge.participation import views as participation
 from klynge.web import views as web
 
 urlpatterns = [
@@ -78,6 +79,47 @@ urlpatterns = [
     ),
     path("finansiering/", funding.funding_overview, name="funding"),
     path("finansiering/bevilling/<int:pk>/", funding.grant_detail, name="grant-detail"),
+    path("deltagelse/", participation.reach, name="reach"),
+    path("deltagelse/deltagere/", participation.participants, name="participants"),
+    path(
+        "deltagelse/deltagere/eksport.<str:fmt>",
+        participation.participants_export,
+        name="participants-export",
+    ),
+    path(
+        "deltagelse/deltagere/<int:pk>/",
+        participation.participant_detail,
+        name="participant-detail",
+    ),
+    path("deltagelse/aktiviteter/", participation.activities, name="activities"),
+    path("deltagelse/aktiviteter/<int:pk>/", participation.activity_detail, name="activity-detail"),
+    path("deltagelse/indlaesning/", participation.imports, name="imports"),
+    path(
+        "deltagelse/indlaesning/skabelon.<str:fmt>",
+        participation.import_template,
+        name="import-template",
+    ),
+    path("deltagelse/indlaesning/<int:pk>/", participation.import_detail, name="import-detail"),
+    path(
+        "deltagelse/indlaesning/<int:pk>/gem/",
+        participation.import_commit_view,
+        name="import-commit",
+    ),
+    path(
+        "deltagelse/indlaesning/<int:pk>/kasser/",
+        participation.import_discard_view,
+        name="import-discard",
+    ),
+    path(
+        "deltagelse/indlaesning/<int:pk>/fortryd/",
+        participation.import_undo_view,
+        name="import-undo",
+    ),
+    path(
+        "deltagelse/indlaesning/<int:pk>/fejl.csv",
+        participation.import_report,
+        name="import-report",
+    ),
     path("datakvalitet/", web.data_quality, name="data-quality"),
     path("tidslinje/", masterdata.timeline, name="timeline"),
     path("brugere/", accounts.user_index, name="user-list"),

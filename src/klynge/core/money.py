@@ -110,10 +110,15 @@ def ore_per_unit(ore: int, count: int) -> int:
     return round_half_away(Fraction(ore, count))
 
 
-def format_percent(value: Fraction, *, places: int = 1) -> str:
-    """An exact percentage, rounded half away from zero: Fraction(-37, 3) -> '-12,3 %'."""
+def format_decimal(value: Fraction, *, places: int = 1) -> str:
+    """An exact number, rounded half away from zero: Fraction(-37, 3) -> '-12,3'."""
     scaled = round_half_away(value * 10**places)
     sign = "-" if scaled < 0 else ""
     whole, decimals = divmod(abs(scaled), 10**places)
     text = f"{group_thousands(whole)},{decimals:0{places}d}" if places else group_thousands(whole)
-    return f"{sign}{text} %"
+    return f"{sign}{text}"
+
+
+def format_percent(value: Fraction, *, places: int = 1) -> str:
+    """An exact percentage, rounded half away from zero: Fraction(-37, 3) -> '-12,3 %'."""
+    return f"{format_decimal(value, places=places)} %"

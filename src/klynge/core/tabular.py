@@ -14,10 +14,12 @@ import csv
 import io
 import zipfile
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
+from xml.etree.ElementTree import Element, ParseError
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring, iterparse
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -38,18 +40,23 @@ class Formula:
 @dataclass(frozen=True)
 class Table:
     """
-    A file's rows as {normalised header: trimmed text}, each with its row number.
+    A file's rows as lists of trimmed text, each with the row number the user sees.
 
-    `header` is the normalised first row, `raw_header` as written; `sheet` is
-    the sheet that was read and `other_sheets` those that were not (XLSX).
+    `header` is the normalised first row, `raw_header` as written; every row
+    has exactly as many cells as the header. `sheet` is the sheet that was
+    read and `other_sheets` those that were not (XLSX).
     """
 
     header: list[str]
     raw_header: list[str]
-    rows: list[tuple[int, dict[str, str]]]
+    rows: list[tuple[int, list[str]]]
     sheet: str = ""
     other_sheets: tuple[str, ...] = ()
     formulas: list[Formula] = field(default_factory=list)
+
+    def records(self) -> list[tuple[int, dict[str, str]]]:
+        """The rows as {normalised header: text}."""
+        return [(number, dict(zip(self.header, cells, strict=True))) for number, cells in self.rows]
 
 
 def decode(data: bytes) -> str:
@@ -98,19 +105,17 @@ def read_table_csv(data: bytes) -> Table:
     width = len(header)
     rows = []
     for cells in reader:
-        if not any(cell.strip() for cell in cells):
+        if not any(cells) or not any(cell.strip() for cell in cells):
             continue
         if len(cells) < width:
             cells = [*cells, *[""] * (width - len(cells))]
-        rows.append(
-            (reader.line_num, {name: value.strip() for name, value in zip(header, cells)})  # noqa: B905
-        )
+        rows.append((reader.line_num, [cell.strip() for cell in cells[:width]]))
     return Table(header, raw_header, rows)
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
     """The rows of a CSV file, as {normalised header: trimmed text}; see `read_table_csv`."""
-    return [row for _line, row in read_table_csv(data).rows]
+    return [row for _line, row in read_table_csv(data).records()]
 
 
 def cell_text(cell: object) -> str:
@@ -137,57 +142,188 @@ def read_table_xlsx(data: bytes, *, prefer_sheet: str = "") -> Table:
     """
     One sheet of an XLSX workbook: the one named `prefer_sheet`, else the first.
 
-    Formula cells are listed in `formulas` (their cached values are not
-    trusted: a workbook saved by a program other than Excel has none).
+    Read straight from the workbook's XML (three times faster than openpyxl's
+    reader, which matters at 100.000 rows). Formula cells are listed in
+    `formulas`: their cached values are not trusted (a workbook saved by a
+    program other than Excel has none). Numbers are read as exact decimals;
+    date cells become 2024-12-31.
 
     :raises TableError: if the bytes are no workbook or the sheet is empty
     """
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _XlsxReader(archive).table(prefer_sheet)
+    except (zipfile.BadZipFile, KeyError, ParseError, ValueError, DefusedXmlException) as error:
+        if isinstance(error, TableError):
+            raise
         raise TableError("Filen ligner en XLSX-fil, men kan ikke læses som en.") from error
-    try:
-        names = list(book.sheetnames)
+
+
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+# Excel's built-in number formats that show a date.
+_DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57})
+MAX_SHEET_BYTES = 1_000_000_000  # uncompressed; a bigger sheet is refused (a zip bomb)
+
+
+def _column_index(reference: str) -> int:
+    """'A1' -> 0, 'AB7' -> 27."""
+    index = 0
+    for char in reference:
+        if not char.isalpha():
+            break
+        index = index * 26 + ord(char.upper()) - 64
+    return index - 1
+
+
+def _row_number(reference: str) -> int:
+    """'AB7' -> 7."""
+    digits = "".join(char for char in reference if char.isdigit())
+    return int(digits) if digits else 0
+
+
+def _is_date_format(code: str) -> bool:
+    """A custom number format that shows a date: d, m or y outside quotes and brackets."""
+    plain: list[str] = []
+    closing = ""
+    escaped = False
+    for char in code:
+        if escaped:
+            escaped = False
+        elif closing:
+            closing = "" if char == closing else closing
+        elif char == "\\":
+            escaped = True
+        elif char in ('"', "["):
+            closing = '"' if char == '"' else "]"
+        else:
+            plain.append(char.lower())
+    text = "".join(plain)
+    return any(c in text for c in "dy") or ("m" in text and "0" not in text)
+
+
+class _XlsxReader:
+    def __init__(self, archive: zipfile.ZipFile) -> None:
+        self.archive = archive
+        book = fromstring(archive.read("xl/workbook.xml"))
+        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        targets = {
+            rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PACKAGE_REL}Relationship")
+        }
+        self.sheets: list[tuple[str, str]] = []
+        for sheet in book.iter(f"{_MAIN}sheet"):
+            target = targets.get(sheet.get(f"{_REL}id"), "").lstrip("/")
+            path = target if target.startswith("xl/") else f"xl/{target}"
+            self.sheets.append((sheet.get("name", ""), path))
+        properties = book.find(f"{_MAIN}workbookPr")
+        self.epoch = date(1904, 1, 1) if properties is not None and properties.get(
+            "date1904", "") in ("1", "true") else date(1899, 12, 30)  # fmt: skip
+        self.strings = self._shared_strings()
+        self.date_styles = self._date_styles()
+
+    def _shared_strings(self) -> list[str]:
+        if "xl/sharedStrings.xml" not in self.archive.namelist():
+            return []
+        strings = []
+        text_tag, run_tag = f"{_MAIN}t", f"{_MAIN}r"
+        for item in fromstring(self.archive.read("xl/sharedStrings.xml")).iter(f"{_MAIN}si"):
+            # the plain text or the rich-text runs; never the phonetic guides (rPh)
+            parts = []
+            for child in item:
+                if child.tag == text_tag:
+                    parts.append(child.text or "")
+                elif child.tag == run_tag:
+                    parts.extend(t.text or "" for t in child.iter(text_tag))
+            strings.append("".join(parts))
+        return strings
+
+    def _date_styles(self) -> frozenset[int]:
+        if "xl/styles.xml" not in self.archive.namelist():
+            return frozenset()
+        styles = fromstring(self.archive.read("xl/styles.xml"))
+        custom = {
+            int(fmt.get("numFmtId", "0")): _is_date_format(fmt.get("formatCode", ""))
+            for fmt in styles.iter(f"{_MAIN}numFmt")
+        }
+        cell_xfs = styles.find(f"{_MAIN}cellXfs")
+        if cell_xfs is None:
+            return frozenset()
+        dates = set()
+        for index, xf in enumerate(cell_xfs.iter(f"{_MAIN}xf")):
+            fmt = int(xf.get("numFmtId", "0"))
+            if fmt in _DATE_FORMAT_IDS or custom.get(fmt, False):
+                dates.add(index)
+        return frozenset(dates)
+
+    def _value(self, cell: Element, kind: str | None) -> str:
+        if kind == "inlineStr":
+            return "".join(t.text or "" for t in cell.iter(f"{_MAIN}t")).strip()
+        value = cell.find(f"{_MAIN}v")
+        text = value.text if value is not None and value.text is not None else ""
+        if kind == "s":
+            return self.strings[int(text)].strip() if text else ""
+        if kind in ("str", "e"):
+            return text.strip()
+        if kind == "b":
+            return "ja" if text == "1" else "nej"
+        if not text:
+            return ""
+        number = Decimal(text)
+        if int(cell.get("s", "0")) in self.date_styles:
+            return (self.epoch + timedelta(days=int(number))).isoformat()
+        return cell_text(number)
+
+    def table(self, prefer_sheet: str) -> Table:
+        if not self.sheets:
+            raise TableError("Arbejdsbogen har ingen ark.")
+        names = [name for name, _path in self.sheets]
         wanted = next((n for n in names if n.strip().lower() == prefer_sheet.lower()), names[0])
-        sheet = book[wanted]
-        rows_iter = sheet.iter_rows()
-        first = next(rows_iter, None)
-        if first is None:
+        path = dict(self.sheets)[wanted]
+        if self.archive.getinfo(path).file_size > MAX_SHEET_BYTES:
+            raise TableError(f"Arket '{wanted}' er for stort til at blive læst.")
+        raw_header: list[str] = []
+        rows: list[tuple[int, list[str]]] = []
+        formulas: list[tuple[int, int, str]] = []
+        cell_tag, row_tag, formula_tag = f"{_MAIN}c", f"{_MAIN}row", f"{_MAIN}f"
+        current: dict[int, str] = {}
+        number = 0
+        with self.archive.open(path) as stream:
+            for _event, element in iterparse(stream, events=("end",)):
+                if element.tag == cell_tag:
+                    reference = element.get("r", "")
+                    column = _column_index(reference) if reference else len(current)
+                    formula = element.find(formula_tag)
+                    if formula is not None:
+                        row = _row_number(reference) or number + 1
+                        formulas.append((row, column, "=" + (formula.text or "")))
+                    current[column] = self._value(element, element.get("t"))
+                elif element.tag == row_tag:
+                    number = int(element.get("r", number + 1))
+                    if not raw_header:
+                        width = max(current, default=-1) + 1
+                        raw_header = [current.get(i, "") for i in range(width)]
+                        while raw_header and not raw_header[-1]:
+                            raw_header.pop()
+                    elif any(current.values()):
+                        rows.append((number, [current.get(i, "") for i in range(len(raw_header))]))
+                    current = {}
+                    element.clear()
+        if not raw_header:
             raise TableError(f"Arket '{wanted}' er tomt.")
-        raw_header = [cell_text(cell.value) for cell in first]
-        while raw_header and not raw_header[-1]:
-            raw_header.pop()
         header = [normalise_header(name) for name in raw_header]
-        width = len(header)
-        rows: list[tuple[int, dict[str, str]]] = []
-        formulas: list[Formula] = []
-        for number, cells in enumerate(rows_iter, start=2):
-            values: dict[str, str] = {}
-            empty = True
-            for name, raw, cell in zip(header, raw_header, cells[:width]):  # noqa: B905
-                value = cell.value
-                if value is None:
-                    values[name] = ""
-                    continue
-                empty = False
-                if cell.data_type == "f":
-                    formulas.append(Formula(number, raw, str(value)))
-                values[name] = cell_text(value)
-            if empty:
-                continue
-            for name in header[len(values) :]:
-                values[name] = ""
-            rows.append((number, values))
-    finally:
-        book.close()
-    return Table(
-        header,
-        raw_header,
-        rows,
-        sheet=wanted,
-        other_sheets=tuple(n for n in names if n != wanted),
-        formulas=formulas,
-    )
+        return Table(
+            header,
+            raw_header,
+            rows,
+            sheet=wanted,
+            other_sheets=tuple(n for n in names if n != wanted),
+            formulas=[
+                Formula(row, raw_header[column] if column < len(raw_header) else "", text)
+                for row, column, text in formulas
+                if row > 1
+            ],
+        )
 
 
 def read_table(data: bytes, *, prefer_sheet: str = "") -> Table:
@@ -197,3 +333,26 @@ def read_table(data: bytes, *, prefer_sheet: str = "") -> Table:
     if is_xlsx(data):
         return read_table_xlsx(data, prefer_sheet=prefer_sheet)
     return read_table_csv(data)
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def formula_safe(text: str) -> str:
+    """
+    Text that a spreadsheet will show as text, never run as a formula.
+
+    A cell starting with =, +, -, @, tab or carriage return is prefixed with
+    an apostrophe (OWASP's advice against CSV injection); other text is kept.
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(header: list[str], rows: list[list[object]]) -> bytes:
+    """A CSV file as Danish Excel opens it: UTF-8 with BOM, semicolons, formula-safe text."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(formula_safe(c) if isinstance(c, str) else c for c in row)
+    return b"\xef\xbb\xbf" + buffer.getvalue().encode("utf-8")

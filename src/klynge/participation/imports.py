@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -359,9 +360,16 @@ def _column_list() -> str:
 
 
 def _rows_by_key(table: Table, mapping: dict[str, str]) -> Iterable[tuple[int, dict[str, str]]]:
-    items = list(mapping.items())
-    for number, row in table.rows:
-        yield number, {key: row.get(name, "") for name, key in items}
+    """Each row as {column key: text}, for the columns the file has."""
+    pairs = [(index, mapping[name]) for index, name in enumerate(table.header) if name in mapping]
+    keys = [key for _index, key in pairs]
+    pick = itemgetter(*[index for index, _key in pairs])
+    if len(pairs) == 1:
+        for number, cells in table.rows:
+            yield number, {keys[0]: pick(cells)}
+        return
+    for number, cells in table.rows:
+        yield number, dict(zip(keys, pick(cells), strict=True))
 
 
 def check_file(

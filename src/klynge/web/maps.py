@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from klynge.core.money import format_dkk, group_thousands
+from klynge.core.money import format_decimal, format_dkk, group_thousands, round_half_away
 from klynge.core.svgmap import Region, Shape, colour_scale, load_shapes, render_svg
 from klynge.financing.selectors import AllocationTable
 from klynge.masterdata.services import DATA_DIR
+from klynge.participation.selectors import MunicipalityReach
 
 BOUNDARIES = DATA_DIR / "sjaelland_municipalities.geojson"
 
-# measure key -> (label, is money)
+# measure key -> (label, how its integer values are written)
 MEASURES = {
-    "per_inhabitant": (gettext_lazy("Kroner per inhabitant"), True),
-    "total": (gettext_lazy("Contribution in total"), True),
-    "population": (gettext_lazy("Population on the key's date"), False),
+    "per_inhabitant": (gettext_lazy("Kroner per inhabitant"), "money"),
+    "total": (gettext_lazy("Contribution in total"), "money"),
+    "population": (gettext_lazy("Population on the key's date"), "count"),
+    "reach": (gettext_lazy("Companies reached"), "count"),
+    "reach_per_1000": (gettext_lazy("Companies reached per 1.000 inhabitants"), "hundredths"),
 }
+REACH_MEASURES = ("reach", "reach_per_1000")
 DEFAULT_MEASURE = "per_inhabitant"
 
 
@@ -50,7 +55,21 @@ class MunicipalityMap:
     legend: list[tuple[str, str]]
 
 
-def _values(table: AllocationTable, measure: str) -> dict[str, int | None]:
+def _values(
+    table: AllocationTable, measure: str, reach: dict[str, MunicipalityReach]
+) -> dict[str, int | None]:
+    if measure == "reach":
+        return {
+            code: reach[code].companies if code in reach else None
+            for code, _n in table.municipalities
+        }
+    if measure == "reach_per_1000":
+        return {
+            code: round_half_away(per * 100)
+            if code in reach and (per := reach[code].per_1000) is not None
+            else None
+            for code, _name in table.municipalities
+        }
     if measure == "total":
         return {code: table.municipality_totals.get(code) for code, _name in table.municipalities}
     if measure == "population":
@@ -59,7 +78,11 @@ def _values(table: AllocationTable, measure: str) -> dict[str, int | None]:
 
 
 def municipality_map(
-    *, table: AllocationTable, measure: str, linked_codes: set[str]
+    *,
+    table: AllocationTable,
+    measure: str,
+    linked_codes: set[str],
+    reach: dict[str, MunicipalityReach] | None = None,
 ) -> MunicipalityMap:
     """
     The map of `measure` for the year of `table`.
@@ -71,8 +94,8 @@ def municipality_map(
     """
     if measure not in MEASURES:
         measure = DEFAULT_MEASURE
-    label, money = MEASURES[measure]
-    values = _values(table, measure)
+    label, kind = MEASURES[measure]
+    values = _values(table, measure, reach or {})
     known = {code: value for code, value in values.items() if value is not None}
     colours, legend = colour_scale(known)
     names = dict(table.municipalities)
@@ -80,7 +103,11 @@ def municipality_map(
     def text(value: int | None) -> str:
         if value is None:
             return _("no figure")
-        return format_dkk(value) if money else group_thousands(value)
+        if kind == "money":
+            return format_dkk(value)
+        if kind == "hundredths":
+            return format_decimal(Fraction(value, 100), places=2)
+        return group_thousands(value)
 
     rows = [
         MapRow(

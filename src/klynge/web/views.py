@@ -28,7 +28,12 @@ from klynge.masterdata.selectors import (
     office_list,
     visible_municipality_codes,
 )
-from klynge.web.maps import DEFAULT_MEASURE, MEASURES, municipality_map
+from klynge.participation.selectors import (
+    municipality_reach,
+    office_reach,
+    reach_by_municipality,
+)
+from klynge.web.maps import DEFAULT_MEASURE, MEASURES, REACH_MEASURES, municipality_map
 from klynge.web.selectors import (
     current_year_allocation,
     lead_offices,
@@ -80,8 +85,15 @@ def overview(request: HttpRequest) -> HttpResponse:
     shown = _current(allocations)
     quality = data_quality_list()
     measure = request.GET.get("maal", DEFAULT_MEASURE)
+    reach = (
+        {r.code: r for r in reach_by_municipality(year=CURRENT_YEAR, allocation=shown)}
+        if measure in REACH_MEASURES
+        else None
+    )
     the_map = (
-        municipality_map(table=shown.table, measure=measure, linked_codes=_visible_codes(request))
+        municipality_map(
+            table=shown.table, measure=measure, linked_codes=_visible_codes(request), reach=reach
+        )
         if shown and shown.table
         else None
     )
@@ -96,7 +108,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "missing_count": sum(1 for item in quality if item.severity == "missing"),
             "assumed_count": sum(1 for item in quality if item.severity == "assumed"),
             "map": the_map,
-            "measures": [(key, label) for key, (label, _money) in MEASURES.items()],
+            "measures": [(key, label) for key, (label, _kind) in MEASURES.items()],
         },
     )
 
@@ -139,6 +151,7 @@ def _municipality_page(
             "payments": payments,
             "start": start,
             "led_offices": led,
+            "reach": municipality_reach(municipality=municipality, allocations=allocations),
             "bills": [
                 bill
                 for bill in request_list(
@@ -220,6 +233,7 @@ def _office_page(
             "office": office,
             "start": start,
             "leads": office_leads(office=office),
+            "reach": office_reach(office=office, allocations=allocations),
             "financing": office_financing(office=office, allocations=allocations),
             "funding": office_funding(
                 office=office, allocations=allocations, today=timezone.localdate()

@@ -9,7 +9,13 @@ from django import template
 from django.utils import timezone, translation
 
 from klynge.core.dates import format_date_da, format_date_en, format_datetime
-from klynge.core.money import format_dkk, format_fraction_ore, format_percent, group_thousands
+from klynge.core.money import (
+    format_decimal,
+    format_dkk,
+    format_fraction_ore,
+    format_percent,
+    group_thousands,
+)
 
 register = template.Library()
 
@@ -71,3 +77,9 @@ def get_item(mapping: dict[str, object] | None, key: str) -> object:
 def percent(value: Fraction | None) -> str:
     """An exact percentage with one decimal: '-12,3 %'; a dash for None."""
     return "–" if value is None else format_percent(value)
+
+
+@register.filter
+def decimal2(value: Fraction | None) -> str:
+    """An exact number with two decimals, Danish style: '12,34'; a dash for None."""
+    return "–" if value is None else format_decimal(value, places=2)

@@ -1,0 +1,419 @@
+"""
+Reach: which companies in which municipality the offices reached, per year.
+
+A company counts once per municipality and year however many activities it
+joined. A company's municipality is its own (from its code or postal code),
+not where the activity was held; the activities held in a municipality are
+counted separately. Every figure has a filter for `participant_list` or
+`activity_list`, so a page can link each figure to the list behind it. The
+queries are aggregates: the number of queries does not grow with the data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractYear
+
+from klynge.common.choices import Basis
+from klynge.core.money import ore_per_unit
+from klynge.financing.selectors import AgreementYearError, YearAllocation, agreement_for_year
+from klynge.financing.selectors import year_allocation as financing_year_allocation
+from klynge.masterdata.models import ClusterOffice, Municipality
+from klynge.participation.models import (
+    Activity,
+    ActivityParticipation,
+    EmployeeBand,
+    ExporterYear,
+    ImportBatch,
+    Participant,
+    ParticipantKind,
+)
+
+SME_BANDS = (EmployeeBand.B0_9, EmployeeBand.B10_49, EmployeeBand.B50_249)
+IS_SME = Q(participant__employee_band__in=SME_BANDS)
+IS_COMPANY = Q(participant__kind=ParticipantKind.COMPANY)
+
+
+def year_range(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def activity_years() -> list[int]:
+    """The years that have activities, newest first."""
+    dates = Activity.objects.dates("held_on", "year", order="DESC")
+    return [d.year for d in dates]
+
+
+def year_allocation(year: int) -> YearAllocation | None:
+    """The allocation of `year` (approved run first), or None without an agreement."""
+    try:
+        agreement = agreement_for_year(year=year)
+    except AgreementYearError:
+        return None
+    return financing_year_allocation(agreement=agreement, year=year)
+
+
+@dataclass(frozen=True)
+class MunicipalityReach:
+    """One municipality in one year: the companies reached, beside what it paid."""
+
+    code: str
+    name: str
+    year: int
+    companies: int
+    smes: int
+    activities_held: int
+    population: int | None
+    paid_ore: int | None
+    demo: bool
+
+    @property
+    def per_1000(self) -> Fraction | None:
+        """Companies reached per 1.000 inhabitants, exact."""
+        return Fraction(self.companies * 1000, self.population) if self.population else None
+
+    @property
+    def cost_per_company_ore(self) -> int | None:
+        """What the municipality paid in the year per company reached (øre, rounded)."""
+        if self.paid_ore is None or not self.companies:
+            return None
+        return ore_per_unit(self.paid_ore, self.companies)
+
+
+def _participations(year: int, office_id: int | None = None) -> QuerySet[ActivityParticipation]:
+    rows = ActivityParticipation.objects.filter(activity__held_on__range=year_range(year))
+    return rows.filter(activity__office_id=office_id) if office_id else rows
+
+
+def reach_by_municipality(
+    *, year: int, allocation: YearAllocation | None, office_id: int | None = None
+) -> list[MunicipalityReach]:
+    """Every municipality of the register in `year` (optionally for one office), by name."""
+    reached = {
+        row["participant__municipality_id"]: row
+        for row in _participations(year, office_id)
+        .filter(IS_COMPANY, participant__municipality__isnull=False)
+        .values("participant__municipality_id")
+        .annotate(
+            companies=Count("participant", distinct=True),
+            smes=Count("participant", distinct=True, filter=IS_SME),
+            demo=Count("participant", distinct=True, filter=Q(participant__basis=Basis.DEMO)),
+        )
+    }
+    activities = Activity.objects.filter(held_on__range=year_range(year))
+    if office_id:
+        activities = activities.filter(office_id=office_id)
+    held = dict(
+        activities.filter(municipality__isnull=False)
+        .values_list("municipality_id")
+        .annotate(n=Count("id"))
+        .values_list("municipality_id", "n")
+    )
+    table = allocation.table if allocation is not None else None
+    result = []
+    for municipality in Municipality.objects.order_by("name"):
+        row: dict[str, Any] = reached.get(municipality.pk, {})
+        paid = None
+        if table is not None and office_id is None:
+            paid = table.municipality_totals.get(municipality.code)
+        result.append(
+            MunicipalityReach(
+                code=municipality.code,
+                name=municipality.name,
+                year=year,
+                companies=row.get("companies", 0),
+                smes=row.get("smes", 0),
+                activities_held=held.get(municipality.pk, 0),
+                population=table.population.get(municipality.code) if table else None,
+                paid_ore=paid,
+                demo=bool(row.get("demo")),
+            )
+        )
+    return result
+
+
+def municipality_reach(
+    *, municipality: Municipality, allocations: list[YearAllocation]
+) -> list[MunicipalityReach]:
+    """
+    What one municipality got, per year with activities or an allocation, newest first.
+
+    Two aggregate queries whatever the number of participations; the paid
+    amounts and populations come from `allocations` (the page has them).
+    """
+    companies = {
+        row["year"]: row
+        for row in ActivityParticipation.objects.filter(
+            IS_COMPANY, participant__municipality=municipality
+        )
+        .values(year=ExtractYear("activity__held_on"))
+        .annotate(
+            companies=Count("participant", distinct=True),
+            smes=Count("participant", distinct=True, filter=IS_SME),
+            demo=Count("participant", distinct=True, filter=Q(participant__basis=Basis.DEMO)),
+        )
+    }
+    held = {
+        row["year"]: row["n"]
+        for row in Activity.objects.filter(municipality=municipality)
+        .values(year=ExtractYear("held_on"))
+        .annotate(n=Count("id"))
+    }
+    tables = {a.year: a.table for a in allocations if a.table is not None}
+    result = []
+    for year in sorted(set(companies) | set(held) | set(tables), reverse=True):
+        row: dict[str, Any] = companies.get(year, {})
+        table = tables.get(year)
+        result.append(
+            MunicipalityReach(
+                code=municipality.code,
+                name=municipality.name,
+                year=year,
+                companies=row.get("companies", 0),
+                smes=row.get("smes", 0),
+                activities_held=held.get(year, 0),
+                population=table.population.get(municipality.code) if table else None,
+                paid_ore=table.municipality_totals.get(municipality.code) if table else None,
+                demo=bool(row.get("demo")),
+            )
+        )
+    return result
+
+
+def office_reach(*, office: ClusterOffice, allocations: list[YearAllocation]) -> list[OfficeReach]:
+    """The office's reach in each year with activities or shares, newest first."""
+    years = {d.year for d in Activity.objects.filter(office=office).dates("held_on", "year")}
+    by_year = {a.year: a for a in allocations}
+    result = []
+    for year in sorted(years | set(by_year), reverse=True):
+        result.extend(reach_by_office(year=year, allocation=by_year.get(year), office=office))
+    return result
+
+
+@dataclass
+class OfficeReach:
+    """One office in one year: which of the paying municipalities it reached."""
+
+    office: ClusterOffice
+    year: int
+    companies: int
+    smes: int
+    smes_international: int
+    paying: list[tuple[str, str]]  # (code, name) of the municipalities that paid the office
+    reached_codes: set[str] = field(default_factory=set)
+
+    @property
+    def reached(self) -> list[tuple[str, str]]:
+        return [(code, name) for code, name in self.paying if code in self.reached_codes]
+
+    @property
+    def not_reached(self) -> list[tuple[str, str]]:
+        return [(code, name) for code, name in self.paying if code not in self.reached_codes]
+
+    @property
+    def international_percent(self) -> Fraction | None:
+        """Share of participating SMEs in international activities, in percent, exact."""
+        return Fraction(100 * self.smes_international, self.smes) if self.smes else None
+
+
+def reach_by_office(
+    *, year: int, allocation: YearAllocation | None, office: ClusterOffice | None = None
+) -> list[OfficeReach]:
+    """Every office (or just `office`) with activities or shares in `year`, by name."""
+    office_id = office.pk if office is not None else None
+    paying: dict[str, list[tuple[str, str]]] = {}
+    if allocation is not None and allocation.table is not None:
+        names = dict(allocation.table.municipalities)
+        for line in allocation.lines:
+            if line["amount_ore"] > 0:
+                code = line["municipality_code"]
+                paying.setdefault(line["office"], []).append((code, names.get(code, code)))
+    totals = {
+        row["activity__office_id"]: row
+        for row in _participations(year, office_id)
+        .filter(IS_COMPANY)
+        .values("activity__office_id")
+        .annotate(
+            companies=Count("participant", distinct=True),
+            smes=Count("participant", distinct=True, filter=IS_SME),
+            smes_international=Count(
+                "participant", distinct=True, filter=IS_SME & Q(activity__international=True)
+            ),
+        )
+    }
+    reached: dict[int, set[str]] = {}
+    for reached_office_id, code in (
+        _participations(year, office_id)
+        .filter(IS_COMPANY, participant__municipality__isnull=False)
+        .values_list("activity__office_id", "participant__municipality__code")
+        .distinct()
+    ):
+        reached.setdefault(reached_office_id, set()).add(code)
+    result = []
+    offices = [office] if office is not None else ClusterOffice.objects.order_by("name")
+    for shown in offices:
+        row = totals.get(shown.pk, {})
+        office_paying = sorted(paying.get(shown.name, []), key=lambda item: item[1])
+        if not row and not office_paying:
+            continue
+        result.append(
+            OfficeReach(
+                office=shown,
+                year=year,
+                companies=row.get("companies", 0),
+                smes=row.get("smes", 0),
+                smes_international=row.get("smes_international", 0),
+                paying=office_paying,
+                reached_codes=reached.get(shown.pk, set()),
+            )
+        )
+    return result
+
+
+@dataclass(frozen=True)
+class ExporterChange:
+    """Participating companies with an exporter flag in the year before and in the year."""
+
+    year: int
+    compared: int
+    exporters_before: int
+    exporters_now: int
+    became: int
+    stopped: int
+
+
+def exporter_change(*, year: int, office_id: int | None = None) -> ExporterChange:
+    """How the exporter flag changed from `year - 1` to `year` for that year's participants."""
+    participants = _participations(year, office_id).filter(IS_COMPANY).values("participant_id")
+    flags: dict[int, dict[int, bool]] = {}
+    for participant_id, flag_year, exporter in ExporterYear.objects.filter(
+        participant_id__in=participants, year__in=(year - 1, year)
+    ).values_list("participant_id", "year", "exporter"):
+        flags.setdefault(participant_id, {})[flag_year] = exporter
+    both = [f for f in flags.values() if len(f) == 2]
+    return ExporterChange(
+        year=year,
+        compared=len(both),
+        exporters_before=sum(1 for f in both if f[year - 1]),
+        exporters_now=sum(1 for f in both if f[year]),
+        became=sum(1 for f in both if f[year] and not f[year - 1]),
+        stopped=sum(1 for f in both if f[year - 1] and not f[year]),
+    )
+
+
+# --- the lists behind the figures -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParticipantFilter:
+    """What a list of participants is narrowed to; empty fields do not narrow."""
+
+    year: int | None = None
+    municipality: str = ""  # the participant's municipality code
+    office_id: int | None = None
+    sme: bool = False
+    international: bool = False
+    companies_only: bool = False
+    became_exporter: bool = False
+    search: str = ""
+
+    def as_query(self) -> dict[str, str]:
+        """The filter as the list page's query parameters."""
+        query = {
+            "aar": str(self.year or ""), "kommune": self.municipality,
+            "kontor": str(self.office_id or ""), "smv": "1" if self.sme else "",
+            "international": "1" if self.international else "",
+            "virksomheder": "1" if self.companies_only else "",
+            "ny_eksportoer": "1" if self.became_exporter else "", "q": self.search,
+        }  # fmt: skip
+        return {key: value for key, value in query.items() if value}
+
+
+def participant_list(filters: ParticipantFilter) -> QuerySet[Participant]:
+    """The participants matching `filters`, each with its number of matching participations."""
+    conditions: dict[str, Any] = {}
+    if filters.year:
+        conditions["activity__held_on__range"] = year_range(filters.year)
+    if filters.office_id:
+        conditions["activity__office_id"] = filters.office_id
+    if filters.international:
+        conditions["activity__international"] = True
+    matching = ActivityParticipation.objects.filter(**conditions, participant=OuterRef("pk"))
+    rows = Participant.objects.filter(Exists(matching)).select_related("municipality")
+    if filters.municipality:
+        rows = rows.filter(municipality__code=filters.municipality)
+    if filters.sme:
+        rows = rows.filter(employee_band__in=SME_BANDS)
+    if filters.companies_only or filters.sme:
+        rows = rows.filter(kind=ParticipantKind.COMPANY)
+    if filters.became_exporter and filters.year:
+        rows = rows.filter(
+            Exists(ExporterYear.objects.filter(participant=OuterRef("pk"), year=filters.year,
+                                               exporter=True)),
+            Exists(ExporterYear.objects.filter(participant=OuterRef("pk"), year=filters.year - 1,
+                                               exporter=False)),
+        )  # fmt: skip
+    if filters.search:
+        rows = rows.filter(Q(name__icontains=filters.search) | Q(cvr=filters.search.strip()))
+    mine = Q(**{f"participations__{key}": value for key, value in conditions.items()})
+    return rows.annotate(activity_count=Count("participations", filter=mine)).order_by("name", "pk")
+
+
+@dataclass(frozen=True)
+class ActivityFilter:
+    year: int | None = None
+    municipality: str = ""  # where it was held
+    office_id: int | None = None
+
+    def as_query(self) -> dict[str, str]:
+        query = {"aar": str(self.year or ""), "kommune": self.municipality,
+                 "kontor": str(self.office_id or "")}  # fmt: skip
+        return {key: value for key, value in query.items() if value}
+
+
+def activity_list(filters: ActivityFilter) -> QuerySet[Activity]:
+    rows = Activity.objects.select_related("office", "municipality")
+    if filters.year:
+        rows = rows.filter(held_on__range=year_range(filters.year))
+    if filters.municipality:
+        rows = rows.filter(municipality__code=filters.municipality)
+    if filters.office_id:
+        rows = rows.filter(office_id=filters.office_id)
+    return rows.annotate(participant_count=Count("participations")).order_by("-held_on", "title")
+
+
+def participant_get(*, pk: int) -> Participant:
+    """:raises Participant.DoesNotExist:"""
+    return Participant.objects.select_related("municipality").get(pk=pk)
+
+
+def participant_activities(*, participant: Participant) -> QuerySet[ActivityParticipation]:
+    return (
+        ActivityParticipation.objects.filter(participant=participant)
+        .select_related("activity__office", "activity__municipality")
+        .order_by("-activity__held_on")
+    )
+
+
+def activity_get(*, pk: int) -> Activity:
+    """:raises Activity.DoesNotExist:"""
+    return Activity.objects.select_related("office", "municipality").get(pk=pk)
+
+
+def activity_participants(*, activity: Activity) -> QuerySet[ActivityParticipation]:
+    return (
+        ActivityParticipation.objects.filter(activity=activity)
+        .select_related("participant__municipality")
+        .order_by("participant__name")
+    )
+
+
+def batch_list(*, office_ids: list[int] | None) -> QuerySet[ImportBatch]:
+    """The batches of `office_ids` (None: every office), newest first, without the file."""
+    rows = ImportBatch.objects.select_related("office").defer("content")
+    return rows if office_ids is None else rows.filter(office_id__in=office_ids)

@@ -65,6 +65,16 @@ def snapshot(instance: models.Model, **extra: Any) -> dict[str, Any]:
     return normalised
 
 
+def snapshots(instances: list[models.Model]) -> list[dict[str, Any]]:
+    """`snapshot` of many rows at once (one JSON round trip, for imports of thousands)."""
+    data = [
+        {field.attname: field.value_from_object(row) for field in row._meta.concrete_fields}
+        for row in instances
+    ]
+    normalised: list[dict[str, Any]] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return normalised
+
+
 def record(
     *,
     actor: Actor,

@@ -16,10 +16,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from xml.etree.ElementTree import Element, ParseError
-
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring, iterparse
+from xml.etree.ElementTree import Element, ParseError, XMLParser, iterparse
 
 XLSX_MAGIC = b"PK\x03\x04"
 
@@ -61,10 +58,8 @@ class Table:
 
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM) if it decodes, else Windows-1252."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # with or without the byte-order mark
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace")
 
@@ -95,7 +90,8 @@ def read_table_csv(data: bytes) -> Table:
     if looks_binary(data):
         raise TableError("Filen er hverken CSV eller XLSX.")
     text = decode(data)
-    first = text.split("\n", 1)[0]
+    end = text.find("\n")
+    first = text[:end] if end >= 0 else text
     if not first.strip():
         raise TableError("Filen er tom eller mangler en overskriftsrække.")
     delimiter = ";" if ";" in first else ","
@@ -105,11 +101,14 @@ def read_table_csv(data: bytes) -> Table:
     width = len(header)
     rows = []
     for cells in reader:
-        if not any(cells) or not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) < width:
-            cells = [*cells, *[""] * (width - len(cells))]
-        rows.append((reader.line_num, [cell.strip() for cell in cells[:width]]))
+        count = len(cells)
+        if count < width:
+            cells.extend([""] * (width - count))
+        elif count > width:
+            del cells[width:]
+        stripped = list(map(str.strip, cells))
+        if any(stripped):
+            rows.append((reader.line_num, stripped))
     return Table(header, raw_header, rows)
 
 
@@ -153,7 +152,7 @@ def read_table_xlsx(data: bytes, *, prefer_sheet: str = "") -> Table:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return _XlsxReader(archive).table(prefer_sheet)
-    except (zipfile.BadZipFile, KeyError, ParseError, ValueError, DefusedXmlException) as error:
+    except (zipfile.BadZipFile, KeyError, ParseError, ValueError) as error:
         if isinstance(error, TableError):
             raise
         raise TableError("Filen ligner en XLSX-fil, men kan ikke læses som en.") from error
@@ -164,7 +163,28 @@ _REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Excel's built-in number formats that show a date.
 _DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57})
+_V, _F, _IS, _T = f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}is", f"{_MAIN}t"
 MAX_SHEET_BYTES = 1_000_000_000  # uncompressed; a bigger sheet is refused (a zip bomb)
+
+
+def _no_doctype(head: bytes) -> None:
+    """
+    Refuse XML with a document type declaration: a workbook never has one.
+
+    Without a DTD there are no entities, so neither entity expansion (the
+    "billion laughs") nor external entities can reach the parser; expat
+    (2.4.1 and newer, as CPython ships) refuses the expansion anyway.
+    """
+    if b"<!DOCTYPE" in head.upper():
+        raise TableError("Filen ligner en XLSX-fil, men indeholder XML, som ikke læses.")
+
+
+def fromstring(data: bytes) -> Element:
+    """A small part of the workbook (the workbook, its styles, its strings) parsed."""
+    _no_doctype(data)
+    parser = XMLParser()  # noqa: S314 - no DTD, so no entities (see _no_doctype)
+    parser.feed(data)
+    return parser.close()
 
 
 def _column_index(reference: str) -> int:
@@ -256,23 +276,30 @@ class _XlsxReader:
                 dates.add(index)
         return frozenset(dates)
 
-    def _value(self, cell: Element, kind: str | None) -> str:
-        if kind == "inlineStr":
-            return "".join(t.text or "" for t in cell.iter(f"{_MAIN}t")).strip()
-        value = cell.find(f"{_MAIN}v")
-        text = value.text if value is not None and value.text is not None else ""
+    def _value(self, cell: Element) -> tuple[str, str | None]:
+        """The cell's text as a Danish user would type it, and its formula if it has one."""
+        kind = cell.get("t")
+        text, formula = "", None
+        for child in cell:
+            tag = child.tag
+            if tag == _V:
+                text = child.text or ""
+            elif tag == _F:
+                formula = "=" + (child.text or "")
+            elif tag == _IS:
+                text = "".join(t.text or "" for t in child.iter(_T))
         if kind == "s":
-            return self.strings[int(text)].strip() if text else ""
-        if kind in ("str", "e"):
-            return text.strip()
+            return (self.strings[int(text)].strip() if text else ""), formula
+        if kind in ("inlineStr", "str", "e"):
+            return text.strip(), formula
         if kind == "b":
-            return "ja" if text == "1" else "nej"
+            return ("ja" if text == "1" else "nej"), formula
         if not text:
-            return ""
+            return "", formula
         number = Decimal(text)
-        if int(cell.get("s", "0")) in self.date_styles:
-            return (self.epoch + timedelta(days=int(number))).isoformat()
-        return cell_text(number)
+        if self.date_styles and int(cell.get("s", "0")) in self.date_styles:
+            return (self.epoch + timedelta(days=int(number))).isoformat(), formula
+        return cell_text(number), formula
 
     def table(self, prefer_sheet: str) -> Table:
         if not self.sheets:
@@ -285,19 +312,25 @@ class _XlsxReader:
         raw_header: list[str] = []
         rows: list[tuple[int, list[str]]] = []
         formulas: list[tuple[int, int, str]] = []
-        cell_tag, row_tag, formula_tag = f"{_MAIN}c", f"{_MAIN}row", f"{_MAIN}f"
+        cell_tag, row_tag = f"{_MAIN}c", f"{_MAIN}row"
         current: dict[int, str] = {}
         number = 0
+        columns: dict[str, int] = {}  # 'AB' -> 27, computed once per column
         with self.archive.open(path) as stream:
-            for _event, element in iterparse(stream, events=("end",)):
+            _no_doctype(stream.read(4096))  # the start of the file, where a DTD would be
+        with self.archive.open(path) as stream:
+            for _event, element in iterparse(stream, events=("end",)):  # noqa: S314 - no DTD
                 if element.tag == cell_tag:
                     reference = element.get("r", "")
-                    column = _column_index(reference) if reference else len(current)
-                    formula = element.find(formula_tag)
+                    letters = reference.rstrip("0123456789")
+                    column = columns.get(letters, -1)
+                    if column < 0:
+                        column = _column_index(letters) if letters else len(current)
+                        if letters:
+                            columns[letters] = column
+                    current[column], formula = self._value(element)
                     if formula is not None:
-                        row = _row_number(reference) or number + 1
-                        formulas.append((row, column, "=" + (formula.text or "")))
-                    current[column] = self._value(element, element.get("t"))
+                        formulas.append((_row_number(reference) or number + 1, column, formula))
                 elif element.tag == row_tag:
                     number = int(element.get("r", number + 1))
                     if not raw_header:

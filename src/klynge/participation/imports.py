@@ -309,8 +309,9 @@ class _Checker:
         }  # fmt: skip
 
 
-def _contact(row: dict[str, str]) -> tuple[str, dict[str, str]] | list[tuple[str, str]] | None:
-    name, email, phone = (row.get(key, "") for key in CONTACT_FIELDS)
+def _contact(
+    name: str, email: str, phone: str
+) -> tuple[str, dict[str, str]] | list[tuple[str, str]] | None:
     if not (name or email or phone):
         return None
     errors = []
@@ -359,17 +360,30 @@ def _column_list() -> str:
     return ", ".join(column.header for column in COLUMNS)
 
 
-def _rows_by_key(table: Table, mapping: dict[str, str]) -> Iterable[tuple[int, dict[str, str]]]:
-    """Each row as {column key: text}, for the columns the file has."""
-    pairs = [(index, mapping[name]) for index, name in enumerate(table.header) if name in mapping]
-    keys = [key for _index, key in pairs]
-    pick = itemgetter(*[index for index, _key in pairs])
-    if len(pairs) == 1:
-        for number, cells in table.rows:
-            yield number, {keys[0]: pick(cells)}
-        return
-    for number, cells in table.rows:
-        yield number, dict(zip(keys, pick(cells), strict=True))
+class _Layout:
+    """
+    Where each template column is in a row of the file.
+
+    A column the file lacks is appended to every row as "" (in place), so
+    every part of a row is picked by one `itemgetter`, without a dict per row.
+    """
+
+    def __init__(self, table: Table, mapping: dict[str, str]) -> None:
+        width = len(table.header)
+        self.index = {mapping[name]: i for i, name in enumerate(table.header) if name in mapping}
+        absent = [column.key for column in COLUMNS if column.key not in self.index]
+        for offset, key in enumerate(absent):
+            self.index[key] = width + offset
+        if absent:
+            padding = [""] * len(absent)
+            for _number, cells in table.rows:
+                cells.extend(padding)
+        self.activity = itemgetter(*(self.index[key] for key in ACTIVITY_FIELDS))
+        self.participant = itemgetter(*(self.index[key] for key in PARTICIPANT_FIELDS))
+        self.contact = itemgetter(*(self.index[key] for key in CONTACT_FIELDS))
+        self.activity_id = self.index["activity_id"]
+        self.role = self.index["role"]
+        self.exporter = self.index["exporter"]
 
 
 def check_file(
@@ -412,10 +426,11 @@ def check_file(
     checker = _Checker(basis=basis)
     first_row = _FirstRows()
     total = plan.rows
-    for index, (number, row) in enumerate(_rows_by_key(table, mapping)):
+    layout = _Layout(table, mapping)
+    for index, (number, cells) in enumerate(table.rows):
         if progress is not None and index % 5000 == 0:
             progress("check", index, total)
-        _check_row(plan, checker, number, row, headers, first_row)
+        _check_row(plan, checker, number, cells, layout, headers, first_row)
     if progress is not None:
         progress("check", total, total)
     return plan
@@ -434,21 +449,23 @@ def _check_row(
     plan: ImportPlan,
     checker: _Checker,
     number: int,
-    row: dict[str, str],
+    cells: list[str],
+    layout: _Layout,
     headers: dict[str, str],
     first_row: _FirstRows,
 ) -> None:
     def problem(key: str, message: str) -> None:
         plan.problems.append(Problem(number, headers.get(key, BY_KEY[key].header),
-                                     row.get(key, ""), message))  # fmt: skip
+                                     cells[layout.index[key]], message))  # fmt: skip
 
-    activity = checker.activity(tuple(row.get(key, "") for key in ACTIVITY_FIELDS))
-    participant = checker.participant(tuple(row.get(key, "") for key in PARTICIPANT_FIELDS))
-    contact = _contact(row)
-    role = ROLES.get(row.get("role", "").strip().lower())
+    activity = checker.activity(layout.activity(cells))
+    participant = checker.participant(layout.participant(cells))
+    contact = _contact(*layout.contact(cells))
+    role_text = cells[layout.role]
+    role = ROLES.get(role_text) if role_text in ROLES else ROLES.get(role_text.lower())
     exporter: bool | None = None
     try:
-        exporter = _yes_no(row.get("exporter", ""))
+        exporter = _yes_no(cells[layout.exporter])
     except ValueError as error:
         problem("exporter", str(error))
     if role is None:
@@ -459,7 +476,7 @@ def _check_row(
                 problem(column, message)
     if isinstance(activity, list) or isinstance(participant, list) or isinstance(contact, list):
         return
-    external_id = row["activity_id"]
+    external_id = cells[layout.activity_id]
     key, values = participant
     seen = plan.activities.setdefault(external_id, activity)
     if seen is not activity and seen != activity:

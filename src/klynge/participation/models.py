@@ -84,6 +84,9 @@ class ExporterYear(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"))
     exporter = models.BooleanField(_("exporter"))
+    batch = models.ForeignKey(
+        "ImportBatch", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["participant", "year"]

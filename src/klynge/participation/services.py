@@ -20,10 +20,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from klynge.audit.models import Action
-from klynge.audit.services import Actor, audited_upsert, record, snapshot
+from klynge.audit.services import Actor, audited_upsert, record, snapshot, snapshots
 from klynge.common.choices import Basis
 from klynge.core.tabular import XLSX_MAGIC, TableError, read_table
-from klynge.masterdata.models import ClusterOffice
+from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation.imports import (
     CHUNK,
     Changes,
@@ -129,6 +129,28 @@ def too_large_message(size: int) -> str:
     ) % {"size": size // 1_000_000, "limit": limit // 1_000_000}
 
 
+# The plan of the file checked last in this process, kept for the commit that usually
+# follows (checking 100.000 rows takes seconds); keyed by everything the check reads.
+_last_plan: dict[tuple[str, str, tuple[tuple[int, str, str], ...]], ImportPlan] = {}
+
+
+def _plan(data: bytes, *, sha256: str, basis: str, progress: Progress | None) -> ImportPlan:
+    """The checked plan of `data`: from the last check if it was this file, else checked now."""
+    # The plan holds the municipalities' ids: the key has them too.
+    register = tuple(Municipality.objects.order_by("code").values_list("pk", "code", "name"))
+    key = (sha256, basis, register)
+    plan = _last_plan.get(key)
+    if plan is None:
+        plan = check_file(data, basis=basis, progress=progress)
+        _last_plan.clear()
+        _last_plan[key] = plan
+    return plan
+
+
+def _forget_plan() -> None:
+    _last_plan.clear()
+
+
 def _audit_batch(actor: Actor, batch: ImportBatch, before: dict[str, Any] | None) -> None:
     record(
         actor=actor,
@@ -172,7 +194,7 @@ def import_check(
         batch.status = ImportStatus.REFUSED
         batch.problems = [{"row": 0, "column": "", "value": "", "message": too_large_message(size)}]
     else:
-        plan = check_file(data, basis=basis, progress=progress)
+        plan = _plan(data, sha256=batch.sha256, basis=basis, progress=progress)
         _describe(batch, plan, office)
         if batch.status == ImportStatus.CHECKED:
             batch.content = data
@@ -221,7 +243,7 @@ def import_commit(
             % {"pk": batch.pk, "status": batch.get_status_display().lower()}
         )
     before = _batch_state(batch)
-    plan = check_file(bytes(batch.content), basis=batch.basis, progress=progress)
+    plan = _plan(bytes(batch.content), sha256=batch.sha256, basis=batch.basis, progress=progress)
     changes = _describe(batch, plan, batch.office)
     if changes is None:
         raise BatchError(_("The file now has problems; check it again."))
@@ -231,6 +253,7 @@ def import_commit(
     batch.content = b""  # the file may hold contact persons; keep only what was stored
     batch.save()
     _audit_batch(actor, batch, before)
+    transaction.on_commit(_forget_plan)
     return batch
 
 
@@ -240,16 +263,17 @@ def _store(
     log: list[ImportChange] = []
 
     def created(rows: list[Any]) -> None:
-        log.extend(ImportChange(batch=batch, model=row._meta.model_name, object_pk=row.pk,
-                                created=True, after=snapshot(row)) for row in rows)  # fmt: skip
+        log.extend(ImportChange(model=row._meta.model_name, object_pk=row.pk, created=True,
+                                after=after)
+                   for row, after in zip(rows, snapshots(rows), strict=True))  # fmt: skip
 
     def update(row: Any, values: dict[str, Any]) -> None:
         old = snapshot(row)
         for name, value in values.items():
             setattr(row, name, value)
         row.save(update_fields=list(values))
-        log.append(ImportChange(batch=batch, model=row._meta.model_name, object_pk=row.pk,
-                                created=False, before=old, after=snapshot(row)))  # fmt: skip
+        log.append(ImportChange(model=row._meta.model_name, object_pk=row.pk, created=False,
+                                before=old, after=snapshot(row)))  # fmt: skip
 
     new_participants = Participant.objects.bulk_create(
         [Participant(cvr=key[1] if key[0] == "cvr" else None, **values)
@@ -272,10 +296,11 @@ def _store(
     for activity, values in changes.activities_changed:
         update(activity, values)
     ids = changes.participant_ids
-    created(ExporterYear.objects.bulk_create(
-        [ExporterYear(participant_id=ids[key], year=year, exporter=exporter)
-         for key, year, exporter in changes.exporters_new]
-    ))  # fmt: skip
+    # Exporter statuses are many (a company per year) and tiny: inserted in one statement
+    # per chunk and tagged with the batch, which undo deletes by, like participations.
+    _insert(ExporterYear, ("participant_id", "year", "exporter", "batch_id"),
+            [(ids[key], year, exporter, batch.pk) for key, year, exporter in changes.exporters_new],
+            progress=None)  # fmt: skip
     for exporter_row, exporter in changes.exporters_changed:
         update(exporter_row, {"exporter": exporter})
     created(ContactPerson.objects.bulk_create(
@@ -284,25 +309,55 @@ def _store(
     ))  # fmt: skip
     for contact, values in changes.contacts_changed:
         update(contact, values)
-    ImportChange.objects.bulk_create(log, batch_size=1000)
+    json_field = ImportChange._meta.get_field("after")
+    assert isinstance(json_field, models.JSONField)  # noqa: S101
+
+    def as_json(value: dict[str, Any] | None) -> Any:
+        return None if value is None else json_field.get_db_prep_save(value, connection)
+
+    _insert(ImportChange, ("batch_id", "model", "object_pk", "created", "before", "after"),
+            [(batch.pk, c.model, c.object_pk, c.created, as_json(c.before), as_json(c.after))
+             for c in log], progress=None)  # fmt: skip
     _insert_participations(batch, plan, changes, progress)
 
 
 def _insert_participations(
     batch: ImportBatch, plan: ImportPlan, changes: Changes, progress: Progress | None
 ) -> None:
-    """The new participations, inserted in chunks with one parameterised statement."""
-    rows = []
-    for (external_id, key), role in plan.participations.items():
-        pair = (changes.activity_ids[external_id], changes.participant_ids[key])
-        if pair not in changes.existing_pairs:
-            rows.append((*pair, role, batch.pk))
-    table = connection.ops.quote_name(ActivityParticipation._meta.db_table)
-    # The table name is the model's own, quoted; every value is a parameter.
-    sql = (
-        f"INSERT INTO {table} (activity_id, participant_id, role, batch_id) "  # noqa: S608
-        "VALUES (%s, %s, %s, %s)"
+    """The new participations, tagged with the batch (undo deletes by it)."""
+    activity_ids, participant_ids, existing = (
+        changes.activity_ids,
+        changes.participant_ids,
+        changes.existing_pairs,
     )
+    rows = [
+        (activity_ids[external_id], participant_ids[key], role, batch.pk)
+        for (external_id, key), role in plan.participations.items()
+    ]
+    if existing:
+        rows = [row for row in rows if (row[0], row[1]) not in existing]
+    columns = ("activity_id", "participant_id", "role", "batch_id")
+    _insert(ActivityParticipation, columns, rows, progress=progress)
+
+
+def _insert(
+    model: type[models.Model],
+    columns: tuple[str, ...],
+    rows: list[tuple[Any, ...]],
+    *,
+    progress: Progress | None,
+) -> None:
+    """
+    Insert `rows` with one parameterised statement per chunk of INSERT_CHUNK rows.
+
+    Much faster than `bulk_create` for 100.000 small rows; the table and
+    column names are the model's own, quoted, and every value is a parameter.
+    """
+    quote = connection.ops.quote_name
+    column_of = {f.attname: f.column for f in model._meta.concrete_fields}
+    names = ", ".join(quote(column_of[c]) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"  # noqa: S608
     with connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_CHUNK):
             if progress is not None:
@@ -323,6 +378,7 @@ def import_discard(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
     batch.content = b""
     batch.problems = []  # the problems quote values, which may be personal data
     batch.save()
+    _forget_plan()
     _audit_batch(actor, batch, before)
     return batch
 
@@ -344,8 +400,12 @@ def undo_blockers(batch: ImportBatch) -> list[str]:
     by_model: dict[str, list[int]] = {}
     for change in changes:
         by_model.setdefault(change.model, []).append(change.object_pk)
+    touched = {model_name: list(pks) for model_name, pks in by_model.items()}
+    touched.setdefault("exporteryear", []).extend(
+        ExporterYear.objects.filter(batch=batch).values_list("pk", flat=True)
+    )
     later: set[int] = set()
-    for model_name, pks in by_model.items():
+    for model_name, pks in touched.items():
         for chunk in _chunked(pks):
             later.update(
                 ImportChange.objects.filter(
@@ -410,6 +470,7 @@ def import_undo(*, actor: Actor, batch: ImportBatch, reason: str = "") -> Import
         raise BatchError(" ".join(blockers))
     before = _batch_state(batch)
     ActivityParticipation.objects.filter(batch=batch).delete()
+    ExporterYear.objects.filter(batch=batch).delete()
     changes = list(batch.changes.all())
     for model_name in UNDO_ORDER:
         model = MODELS[model_name]
@@ -597,6 +658,7 @@ def contact_anonymise(*, actor: Actor, email: str, office: ClusterOffice | None 
     :raises ValueError: if `email` is blank
     """
     email = _gdpr_email(email)
+    _forget_plan()  # a checked file kept in memory may hold the person
     contacts = list(_gdpr_contacts(email, office).select_for_update().order_by("pk"))
     contact_ids = [contact.pk for contact in contacts]
     changes = list(_gdpr_changes(email, contact_ids, office).select_for_update())

@@ -20,7 +20,7 @@ from klynge.demo.participation import (
     demo_rows_by_office,
 )
 from klynge.financing.models import FinancedOffice
-from klynge.masterdata.models import ClusterOffice
+from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation.imports import COLUMNS
 from klynge.participation.models import (
     Activity,
@@ -33,6 +33,7 @@ from klynge.participation.models import (
     Participant,
 )
 from klynge.participation.registry import postal_areas
+from klynge.participation.selectors import municipality_reach, reach_by_municipality
 from klynge.participation.services import import_check
 
 OFFICES = ("Demokontor A", "Demokontor B", "Demokontor C")
@@ -235,6 +236,16 @@ def test_unique_companies_per_municipality_and_year_match_the_rows(register) -> 
 
     assert len(expected) > 17  # several municipalities and years, not one bucket
     assert _companies_per_municipality_and_year_stored() == expected
+    # ... and what the pages show, through the reach selectors:
+    for year in {year for _code, year in expected}:
+        shown = reach_by_municipality(year=year, allocation=None)
+        assert {(r.code, year): r.companies for r in shown if r.companies} == {
+            key: n for key, n in expected.items() if key[1] == year
+        }
+    for municipality in Municipality.objects.all():
+        per_year = {r.year: r.companies for r in municipality_reach(
+            municipality=municipality, allocations=[]) if r.companies}  # fmt: skip
+        assert per_year == {y: n for (code, y), n in expected.items() if code == municipality.code}
 
 
 @pytest.mark.django_db

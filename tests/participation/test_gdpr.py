@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import json
 import logging
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
+from tests.participation.files import CVR_A, CVR_B, csv_bytes, row, xlsx_bytes
 
 from klynge.audit.models import AuditEntry
 from klynge.audit.services import Actor
 from klynge.masterdata.models import ClusterOffice
-from klynge.participation.imports import COLUMNS
 from klynge.participation.models import (
     Activity,
     ActivityParticipation,
@@ -34,41 +32,10 @@ from klynge.participation.services import (
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
-HEADER = [column.header for column in COLUMNS]
-# Valid CVR numbers (mod 11); the names say they are test data.
-CVR_A, CVR_B = "12345674", "13585628"
 EMAIL = "test.person@example.dk"
 NAME = "Testa Personsen"
 PHONE = "+45 11 22 33 44"
 CONTACT = {"Kontaktperson": NAME, "E-mail": EMAIL, "Telefon": PHONE}
-
-
-def row(**values: str) -> dict[str, str]:
-    base = {
-        "Aktivitets-id": "NM-1", "Aktivitet": "Netværksmøde om byggeri",
-        "Aktivitetstype": "netværksmøde", "Dato": "14-03-2024", "Afholdt i kommune": "370",
-        "Grøn omstilling": "ja", "International": "nej", "CVR-nummer": CVR_A,
-        "Navn": "Test Byg ApS", "Postnummer": "4700", "Antal ansatte": "10-49",
-        "Eksportør": "nej",
-    }  # fmt: skip
-    base.update(values)
-    return base
-
-
-def csv_bytes(rows: list[dict[str, str]]) -> bytes:
-    lines = [";".join(HEADER)] + [";".join(r.get(h, "") for h in HEADER) for r in rows]
-    return ("\r\n".join(lines) + "\r\n").encode("utf-8-sig")
-
-
-def xlsx_bytes(rows: list[dict[str, str]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(HEADER)
-    for r in rows:
-        sheet.append([r.get(h, "") for h in HEADER])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 # One contact at each of two companies, with the same email.

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 from typing import Any
 
 import pytest
 from django.test import override_settings
 from openpyxl import Workbook
+from tests.participation.files import CVR_A, CVR_B, CVR_C, FILE, HEADER, csv_bytes, row
 
 from klynge.audit.models import AuditEntry
 from klynge.audit.services import Actor
 from klynge.masterdata.models import ClusterOffice
-from klynge.participation.imports import COLUMNS, check_file
+from klynge.participation.imports import check_file
 from klynge.participation.models import (
     Activity,
     ActivityParticipation,
@@ -32,68 +34,6 @@ from klynge.participation.services import (
 
 pytestmark = pytest.mark.django_db
 ACTOR = Actor.system("test")
-HEADER = [column.header for column in COLUMNS]
-# Valid CVR numbers (mod 11); the names say they are test data.
-CVR_A, CVR_B, CVR_C = "12345674", "13585628", "10000009"
-
-
-def row(**values: str) -> dict[str, str]:
-    base = {
-        "Aktivitets-id": "NM-1", "Aktivitet": "Netværksmøde om byggeri",
-        "Aktivitetstype": "netværksmøde", "Dato": "14-03-2024", "Afholdt i kommune": "370",
-        "Grøn omstilling": "ja", "International": "nej", "CVR-nummer": CVR_A,
-        "Navn": "Test Byg ApS", "Postnummer": "4700", "Antal ansatte": "10-49",
-        "Eksportør": "nej",
-    }  # fmt: skip
-    base.update(values)
-    return base
-
-
-def csv_bytes(rows: list[dict[str, str]], *, encoding: str = "utf-8-sig") -> bytes:
-    lines = [";".join(HEADER)] + [";".join(r.get(h, "") for h in HEADER) for r in rows]
-    return ("\r\n".join(lines) + "\r\n").encode(encoding)
-
-
-# fmt: off
-FILE = [
-    row(),
-    row(
-        **{
-            "CVR-nummer": CVR_B,
-            "Navn": "Test Energi A/S",
-            "Postnummer": "4000",
-            "Antal ansatte": "250+",
-            "Eksportør": "ja",
-            "Kontaktperson": "Test Person",
-            "E-mail": "test.person@example.dk",
-        }
-    ),
-    row(
-        **{
-            "Aktivitets-id": "K-7",
-            "Aktivitet": "Kursus i eksport",
-            "Aktivitetstype": "kursus",
-            "Dato": "2024-09-02",
-            "International": "ja",
-        }
-    ),
-    row(
-        **{
-            "Aktivitets-id": "K-7",
-            "Aktivitet": "Kursus i eksport",
-            "Aktivitetstype": "kursus",
-            "Dato": "2024-09-02",
-            "International": "ja",
-            "Deltagertype": "videninstitution",
-            "CVR-nummer": "",
-            "Navn": "Test Universitet",
-            "Postnummer": "4000",
-            "Antal ansatte": "",
-            "Eksportør": "",
-            "Rolle": "oplægsholder",
-        }
-    ),
-]
 
 
 @pytest.fixture
@@ -384,3 +324,22 @@ def test_the_command_lists_every_problem_and_stores_nothing(office, run_command,
     assert "række 2, kolonne 'CVR-nummer', værdi '1'" in err
     assert "række 3, kolonne 'Postnummer', værdi '0000'" in err
     assert not Participant.objects.exists()
+
+
+def test_long_files_report_progress_and_the_command_draws_a_bar(office, capsys) -> None:
+    bars_of = importlib.import_module("klynge.participation.management.commands.import")._Bars
+    seen: list[tuple[str, int, int]] = []
+    many = [row(**{"Aktivitets-id": f"P-{n}", "Aktivitet": f"Møde {n}"}) for n in range(6000)]
+    batch = import_check(
+        actor=ACTOR, office=office, file_name="p.csv", data=csv_bytes(many),
+        progress=lambda *event: seen.append(event),
+    )  # fmt: skip
+    import_commit(actor=ACTOR, batch=batch, progress=lambda *event: seen.append(event))
+
+    assert ("check", 0, 6000) in seen and ("check", 6000, 6000) in seen
+    assert ("store", 5000, 6000) in seen and seen[-1] == ("store", 6000, 6000)
+    bars = bars_of(enabled=True)
+    for event in seen:
+        bars(*event)
+    drawn = capsys.readouterr().err
+    assert "Tjekker rækker" in drawn and "Gemmer deltagelser" in drawn and "6000/6000" in drawn

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
-from tests.participation.test_import import CVR_B, FILE, csv_bytes, row
+from tests.participation.files import CVR_B, FILE, csv_bytes, row
 
 from klynge.audit.services import Actor
 from klynge.masterdata.models import ClusterOffice

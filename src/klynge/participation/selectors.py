@@ -39,6 +39,15 @@ IS_SME = Q(participant__employee_band__in=SME_BANDS)
 IS_COMPANY = Q(participant__kind=ParticipantKind.COMPANY)
 
 
+def _company_counts() -> dict[str, Count]:
+    """Unique companies, unique SMEs and unique demo companies among participations."""
+    return {
+        "companies": Count("participant", distinct=True),
+        "smes": Count("participant", distinct=True, filter=IS_SME),
+        "demo": Count("participant", distinct=True, filter=Q(participant__basis=Basis.DEMO)),
+    }
+
+
 def year_range(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
@@ -99,11 +108,7 @@ def reach_by_municipality(
         for row in _participations(year, office_id)
         .filter(IS_COMPANY, participant__municipality__isnull=False)
         .values("participant__municipality_id")
-        .annotate(
-            companies=Count("participant", distinct=True),
-            smes=Count("participant", distinct=True, filter=IS_SME),
-            demo=Count("participant", distinct=True, filter=Q(participant__basis=Basis.DEMO)),
-        )
+        .annotate(**_company_counts())
     }
     activities = Activity.objects.filter(held_on__range=year_range(year))
     if office_id:
@@ -152,11 +157,7 @@ def municipality_reach(
             IS_COMPANY, participant__municipality=municipality
         )
         .values(year=ExtractYear("activity__held_on"))
-        .annotate(
-            companies=Count("participant", distinct=True),
-            smes=Count("participant", distinct=True, filter=IS_SME),
-            demo=Count("participant", distinct=True, filter=Q(participant__basis=Basis.DEMO)),
-        )
+        .annotate(**_company_counts())
     }
     held = {
         row["year"]: row["n"]

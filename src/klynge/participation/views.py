@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
@@ -107,29 +109,36 @@ def _participant_filter(query: QueryDict) -> ParticipantFilter:
     )
 
 
-def _page_query(request: HttpRequest) -> str:
+def _list_page(
+    request: HttpRequest,
+    template: str,
+    rows: QuerySet[Any],
+    filters: ParticipantFilter | ActivityFilter,
+) -> HttpResponse:
+    """A filtered list, a page at a time, with the choices of its filter form."""
     query = request.GET.copy()
     query.pop("side", None)
-    return query.urlencode()
+    return render(
+        request,
+        template,
+        {
+            "filters": filters,
+            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side")),
+            "query": query.urlencode(),
+            "municipalities": municipality_list(),
+            "offices": office_list(),
+            "years": activity_years(),
+            "trail": [(reverse("reach"), _("Reach"))],
+        },
+    )
 
 
 @require_GET
 @permission_required(perms.VIEW_REGISTER)
 def participants(request: HttpRequest) -> HttpResponse:
     filters = _participant_filter(request.GET)
-    page = Paginator(participant_list(filters), PAGE_SIZE).get_page(request.GET.get("side"))
-    return render(
-        request,
-        "participation/participants.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": _page_query(request),
-            "municipalities": municipality_list(),
-            "offices": office_list(),
-            "years": activity_years(),
-            "trail": [(reverse("reach"), _("Reach"))],
-        },
+    return _list_page(
+        request, "participation/participants.html", participant_list(filters), filters
     )
 
 
@@ -186,20 +195,7 @@ def activities(request: HttpRequest) -> HttpResponse:
         municipality=(request.GET.get("kommune") or "")[:3],
         office_id=_int(request.GET.get("kontor")),
     )
-    page = Paginator(activity_list(filters), PAGE_SIZE).get_page(request.GET.get("side"))
-    return render(
-        request,
-        "participation/activities.html",
-        {
-            "filters": filters,
-            "page": page,
-            "query": _page_query(request),
-            "municipalities": municipality_list(),
-            "offices": office_list(),
-            "years": activity_years(),
-            "trail": [(reverse("reach"), _("Reach"))],
-        },
-    )
+    return _list_page(request, "participation/activities.html", activity_list(filters), filters)
 
 
 @require_GET

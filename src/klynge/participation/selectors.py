@@ -277,6 +277,34 @@ def reach_by_office(
 
 
 @dataclass(frozen=True)
+class Internationalisation:
+    """The region's participating SMEs in a year, and how many joined international activities."""
+
+    year: int
+    smes: int
+    smes_international: int
+
+    @property
+    def percent(self) -> Fraction | None:
+        return Fraction(100 * self.smes_international, self.smes) if self.smes else None
+
+
+def internationalisation(*, year: int) -> Internationalisation:
+    """Unique participating SMEs in `year`, and those in at least one international activity."""
+    counts = (
+        _participations(year)
+        .filter(IS_COMPANY)
+        .aggregate(
+            smes=Count("participant", distinct=True, filter=IS_SME),
+            smes_international=Count(
+                "participant", distinct=True, filter=IS_SME & Q(activity__international=True)
+            ),
+        )
+    )
+    return Internationalisation(year, counts["smes"], counts["smes_international"])
+
+
+@dataclass(frozen=True)
 class ExporterChange:
     """Participating companies with an exporter flag in the year before and in the year."""
 

@@ -193,7 +193,7 @@ def _yes_no(text: str) -> bool | None:
     raise ValueError(_("'%(value)s' is not ja or nej") % {"value": text})
 
 
-class _Checker:
+class RowChecker:
     """Checks the parts of a row; each distinct part is checked once (files repeat them)."""
 
     def __init__(self, *, basis: str) -> None:
@@ -423,7 +423,7 @@ def check_file(
     if not table.rows:
         plan.problems.append(Problem(0, "", "", _("The file has a header but no rows.")))
         return plan
-    checker = _Checker(basis=basis)
+    checker = RowChecker(basis=basis)
     first_row = _FirstRows()
     total = plan.rows
     layout = _Layout(table, mapping)
@@ -447,7 +447,7 @@ class _FirstRows:
 
 def _check_row(
     plan: ImportPlan,
-    checker: _Checker,
+    checker: RowChecker,
     number: int,
     cells: list[str],
     layout: _Layout,

@@ -29,7 +29,7 @@ from klynge.participation.imports import (
     Changes,
     ImportPlan,
     Progress,
-    _Checker,
+    RowChecker,
     check_file,
     file_hash,
     plan_changes,
@@ -46,7 +46,7 @@ from klynge.participation.models import (
     ParticipantKind,
 )
 
-INSERT_CHUNK = 5000  # participations per executemany; the progress bar moves per chunk
+INSERT_CHUNK = 5000  # rows per executemany; the progress bar moves per chunk
 
 
 class ParticipantError(ValueError):
@@ -83,7 +83,7 @@ def participant_values(data: ParticipantData) -> dict[str, Any]:
 
     :raises ParticipantError: listing every problem
     """
-    checked = _Checker(basis=data.basis).participant(
+    checked = RowChecker(basis=data.basis).participant(
         (data.kind, data.cvr.strip(), data.p_number.strip(), data.name.strip(),
          data.address.strip(), data.postal_code.strip(), data.municipality_code.strip(),
          data.employee_band.strip(), data.industry_code.strip())

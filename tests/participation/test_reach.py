@@ -9,6 +9,7 @@ from tests.participation.files import CVR_A, CVR_B, CVR_C, csv_bytes, row
 
 from klynge.audit.services import Actor
 from klynge.core.money import ore_per_unit
+from klynge.financing.selectors import allocation_for_year
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation.selectors import (
     ParticipantFilter,
@@ -18,7 +19,6 @@ from klynge.participation.selectors import (
     participant_list,
     reach_by_municipality,
     reach_by_office,
-    year_allocation,
 )
 from klynge.participation.services import import_check, import_commit
 
@@ -53,7 +53,7 @@ def office(demo) -> ClusterOffice:
 
 
 def test_a_company_counts_once_in_its_own_municipality(office) -> None:
-    allocation = year_allocation(2024)
+    allocation = allocation_for_year(year=2024)
     reach = {r.code: r for r in reach_by_municipality(year=2024, allocation=allocation)}
 
     # Næstved: X (in two activities, counted once); Roskilde: Y and Z, not the university.
@@ -69,7 +69,7 @@ def test_a_company_counts_once_in_its_own_municipality(office) -> None:
 
 
 def test_the_office_reached_two_of_its_paying_municipalities(office) -> None:
-    allocation = year_allocation(2024)
+    allocation = allocation_for_year(year=2024)
     (reach,) = reach_by_office(year=2024, allocation=allocation, office=office)
 
     paying = {line["municipality_code"] for line in allocation.lines
@@ -99,7 +99,7 @@ def test_the_exporter_change_and_the_lists_behind_the_figures(office) -> None:
 
 def test_a_municipality_sees_each_year_it_paid_or_was_reached(office) -> None:
     years = municipality_reach(municipality=Municipality.objects.get(code="370"),
-                               allocations=[year_allocation(2024)])  # fmt: skip
+                               allocations=[allocation_for_year(year=2024)])  # fmt: skip
 
     assert [(r.year, r.companies, r.activities_held) for r in years] == [(2024, 1, 1), (2023, 1, 1)]
     assert years[0].paid_ore is not None and years[1].paid_ore is None

@@ -455,6 +455,15 @@ def year_allocation(*, agreement: Agreement, year: int) -> YearAllocation:
     )
 
 
+def allocation_for_year(*, year: int) -> YearAllocation | None:
+    """The allocation of `year` under the agreement that covers it, or None without one."""
+    try:
+        agreement = agreement_for_year(year=year)
+    except AgreementYearError:
+        return None
+    return year_allocation(agreement=agreement, year=year)
+
+
 @dataclass(frozen=True)
 class QualityItem:
     """One thing missing or assumed: what, what it blocks, and how to fix it."""

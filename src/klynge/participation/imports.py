@@ -543,14 +543,9 @@ class Changes:
             "contacts_changed": len(self.contacts_changed),
         }
 
-    @property
-    def changes_anything(self) -> bool:
-        return any(
-            self.summary()[key] for key in self.summary() if key != "participations_existing"
-        )
 
-
-def _chunks(items: list[Any]) -> Iterable[list[Any]]:
+def chunks(items: list[Any]) -> Iterable[list[Any]]:
+    """`items` in lists of CHUNK, for IN (...) queries."""
     for start in range(0, len(items), CHUNK):
         yield items[start : start + CHUNK]
 
@@ -570,11 +565,11 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
     cvrs = [key[1] for key in plan.participants if key[0] == "cvr"]
     names = [key[1] for key in plan.participants if key[0] == "name"]
     existing: dict[ParticipantKey, Participant] = {}
-    for chunk in _chunks(cvrs):
+    for chunk in chunks(cvrs):
         existing.update(
             {("cvr", p.cvr or ""): p for p in Participant.objects.filter(cvr__in=chunk)}
         )
-    for chunk in _chunks(names):
+    for chunk in chunks(names):
         existing.update(
             {("name", p.name): p for p in Participant.objects.filter(cvr=None, name__in=chunk)}
         )
@@ -590,7 +585,7 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
             changes.participants_changed.append((row, differing))
     activities = {
         a.external_id: a
-        for chunk in _chunks(list(plan.activities))
+        for chunk in chunks(list(plan.activities))
         for a in Activity.objects.filter(office=office, external_id__in=chunk)
     }
     for external_id, values in plan.activities.items():
@@ -602,7 +597,7 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
         if differing := _changed(activity, values, keep=()):
             changes.activities_changed.append((activity, differing))
     activity_pks = list(changes.activity_ids.values())
-    for chunk in _chunks(activity_pks):
+    for chunk in chunks(activity_pks):
         changes.existing_pairs.update(
             ActivityParticipation.objects.filter(activity_id__in=chunk).values_list(
                 "activity_id", "participant_id"
@@ -617,7 +612,7 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
     known_ids = list(changes.participant_ids.values())
     exporter_rows: dict[tuple[int, int], ExporterYear] = {}
     contact_rows: dict[tuple[int, str], ContactPerson] = {}
-    for chunk in _chunks(known_ids):
+    for chunk in chunks(known_ids):
         exporter_rows.update(
             {(e.participant_id, e.year): e
              for e in ExporterYear.objects.filter(participant_id__in=chunk)}

@@ -21,8 +21,7 @@ from django.db.models.functions import ExtractYear
 
 from klynge.common.choices import Basis
 from klynge.core.money import ore_per_unit
-from klynge.financing.selectors import AgreementYearError, YearAllocation, agreement_for_year
-from klynge.financing.selectors import year_allocation as financing_year_allocation
+from klynge.financing.selectors import YearAllocation
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation.models import (
     Activity,
@@ -56,15 +55,6 @@ def activity_years() -> list[int]:
     """The years that have activities, newest first."""
     dates = Activity.objects.dates("held_on", "year", order="DESC")
     return [d.year for d in dates]
-
-
-def year_allocation(year: int) -> YearAllocation | None:
-    """The allocation of `year` (approved run first), or None without an agreement."""
-    try:
-        agreement = agreement_for_year(year=year)
-    except AgreementYearError:
-        return None
-    return financing_year_allocation(agreement=agreement, year=year)
 
 
 @dataclass(frozen=True)
@@ -316,9 +306,9 @@ class ExporterChange:
     stopped: int
 
 
-def exporter_change(*, year: int, office_id: int | None = None) -> ExporterChange:
+def exporter_change(*, year: int) -> ExporterChange:
     """How the exporter flag changed from `year - 1` to `year` for that year's participants."""
-    participants = _participations(year, office_id).filter(IS_COMPANY).values("participant_id")
+    participants = _participations(year).filter(IS_COMPANY).values("participant_id")
     flags: dict[int, dict[int, bool]] = {}
     for participant_id, flag_year, exporter in ExporterYear.objects.filter(
         participant_id__in=participants, year__in=(year - 1, year)
@@ -350,17 +340,6 @@ class ParticipantFilter:
     companies_only: bool = False
     became_exporter: bool = False
     search: str = ""
-
-    def as_query(self) -> dict[str, str]:
-        """The filter as the list page's query parameters."""
-        query = {
-            "aar": str(self.year or ""), "kommune": self.municipality,
-            "kontor": str(self.office_id or ""), "smv": "1" if self.sme else "",
-            "international": "1" if self.international else "",
-            "virksomheder": "1" if self.companies_only else "",
-            "ny_eksportoer": "1" if self.became_exporter else "", "q": self.search,
-        }  # fmt: skip
-        return {key: value for key, value in query.items() if value}
 
 
 def participant_list(filters: ParticipantFilter) -> QuerySet[Participant]:
@@ -398,11 +377,6 @@ class ActivityFilter:
     year: int | None = None
     municipality: str = ""  # where it was held
     office_id: int | None = None
-
-    def as_query(self) -> dict[str, str]:
-        query = {"aar": str(self.year or ""), "kommune": self.municipality,
-                 "kontor": str(self.office_id or "")}  # fmt: skip
-        return {key: value for key, value in query.items() if value}
 
 
 def activity_list(filters: ActivityFilter) -> QuerySet[Activity]:

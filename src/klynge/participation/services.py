@@ -25,12 +25,12 @@ from klynge.common.choices import Basis
 from klynge.core.tabular import XLSX_MAGIC, TableError, read_table
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation.imports import (
-    CHUNK,
     Changes,
     ImportPlan,
     Progress,
     RowChecker,
     check_file,
+    chunks,
     file_hash,
     plan_changes,
 )
@@ -390,10 +390,6 @@ MODELS: dict[str, type[models.Model]] = {
 UNDO_ORDER = ("contactperson", "exporteryear", "activity", "participant")
 
 
-def _chunked(pks: list[int]) -> list[list[int]]:
-    return [pks[start : start + CHUNK] for start in range(0, len(pks), CHUNK)]
-
-
 def undo_blockers(batch: ImportBatch) -> list[str]:
     """Why `batch` cannot be undone now (empty: it can): later batches or edits on its rows."""
     changes = list(batch.changes.all())
@@ -406,7 +402,7 @@ def undo_blockers(batch: ImportBatch) -> list[str]:
     )
     later: set[int] = set()
     for model_name, pks in touched.items():
-        for chunk in _chunked(pks):
+        for chunk in chunks(pks):
             later.update(
                 ImportChange.objects.filter(
                     model=model_name, object_pk__in=chunk,
@@ -421,7 +417,7 @@ def undo_blockers(batch: ImportBatch) -> list[str]:
     users: set[int | None] = set()
     for field_name, model_name in (("participant_id", "participant"), ("activity_id", "activity")):
         pks = [pk for model, pk in created if model == model_name]
-        for chunk in _chunked(pks):
+        for chunk in chunks(pks):
             users.update(
                 ActivityParticipation.objects.exclude(batch=batch)
                 .filter(**{f"{field_name}__in": chunk})
@@ -437,7 +433,7 @@ def undo_blockers(batch: ImportBatch) -> list[str]:
         return reasons
     for model_name, pks in by_model.items():
         current = {}
-        for chunk in _chunked(pks):
+        for chunk in chunks(pks):
             current.update(MODELS[model_name]._default_manager.in_bulk(chunk))
         for change in (c for c in changes if c.model == model_name):
             row = current.get(change.object_pk)
@@ -475,7 +471,7 @@ def import_undo(*, actor: Actor, batch: ImportBatch, reason: str = "") -> Import
     for model_name in UNDO_ORDER:
         model = MODELS[model_name]
         mine = [c for c in changes if c.model == model_name]
-        for chunk in _chunked([c.object_pk for c in mine if c.created]):
+        for chunk in chunks([c.object_pk for c in mine if c.created]):
             model._default_manager.filter(pk__in=chunk).delete()
         rows = model._default_manager.in_bulk([c.object_pk for c in mine if not c.created])
         # in_bulk chunks its own IN list on backends with a parameter limit

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from klynge.audit.services import Actor
 from klynge.common import perms
 from klynge.common.perms import permission_required
+from klynge.financing.selectors import allocation_for_year
 from klynge.masterdata.models import ClusterOffice
 from klynge.masterdata.selectors import municipality_list, office_list
 from klynge.participation import renderers
@@ -43,7 +44,6 @@ from klynge.participation.selectors import (
     participant_list,
     reach_by_municipality,
     reach_by_office,
-    year_allocation,
 )
 from klynge.participation.services import (
     BatchError,
@@ -74,7 +74,7 @@ def reach(request: HttpRequest) -> HttpResponse:
     """Rækkevidde: companies reached per municipality and per office in a year."""
     years = activity_years()
     year = _year(request, years)
-    allocation = year_allocation(year)
+    allocation = allocation_for_year(year=year)
     municipalities = reach_by_municipality(year=year, allocation=allocation)
     return render(
         request,

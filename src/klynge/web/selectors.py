@@ -11,9 +11,7 @@ from klynge.core.cofinancing import Problem, summarise_problems
 from klynge.core.money import ore_per_unit
 from klynge.financing.models import Agreement, OfficeLead
 from klynge.financing.selectors import (
-    AgreementYearError,
     YearAllocation,
-    agreement_for_year,
     agreement_list,
     year_allocation,
 )
@@ -46,15 +44,6 @@ def year_allocations() -> list[YearAllocation]:
         for agreement in agreement_list()
         for year in agreement.years()
     ]
-
-
-def current_year_allocation(*, year: int) -> YearAllocation | None:
-    """The allocation of `year` under the agreement that covers it, if any."""
-    try:
-        agreement = agreement_for_year(year=year)
-    except AgreementYearError:
-        return None
-    return year_allocation(agreement=agreement, year=year)
 
 
 def municipality_payments(

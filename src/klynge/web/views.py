@@ -19,7 +19,7 @@ from klynge.collection.selectors import request_list
 from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.common.views import visible_or_404
-from klynge.financing.selectors import YearAllocation, data_quality_list
+from klynge.financing.selectors import YearAllocation, allocation_for_year, data_quality_list
 from klynge.funding.selectors import funding_quality, office_funding
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.masterdata.selectors import (
@@ -35,7 +35,6 @@ from klynge.participation.selectors import (
 )
 from klynge.web.maps import DEFAULT_MEASURE, MEASURES, REACH_MEASURES, municipality_map
 from klynge.web.selectors import (
-    current_year_allocation,
     lead_offices,
     municipality_payments,
     office_financing,
@@ -116,7 +115,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(perms.VIEW_ALLOCATION)
 def municipality_index(request: HttpRequest) -> HttpResponse:
-    shown = current_year_allocation(year=CURRENT_YEAR)
+    shown = allocation_for_year(year=CURRENT_YEAR)
     return render(
         request,
         "web/municipality_list.html",

@@ -126,7 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         agreement = _national_case()
         started = time.perf_counter()
         run = allocation_run_approve(
-            actor=actor, run=allocation_run_create(actor=actor, agreement=agreement, year=YEAR)
+            actor=actor,
+            run=allocation_run_create(actor=actor, agreement=agreement, year=YEAR),
+            confirmed=True,
         )
         allocate_s = time.perf_counter() - started
         started = time.perf_counter()

@@ -117,7 +117,7 @@ def test_runs_are_audited_when_created_and_when_approved(demo: Agreement) -> Non
     before = _count()
 
     run = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
-    allocation_run_approve(actor=ACTOR, run=run)
+    allocation_run_approve(actor=ACTOR, run=run, confirmed=True)
 
     created, approved = AuditEntry.objects.order_by("pk")[before:]
     assert created.action == Action.CREATE and created.model == "financing.allocationrun"
@@ -298,7 +298,7 @@ def test_replaying_the_log_reproduces_the_current_state(demo: Agreement, changes
                         and run.status == "computed"
                         and not AllocationRun.objects.filter(year=year, status="approved").exists()
                     ):
-                        allocation_run_approve(actor=ACTOR, run=run)
+                        allocation_run_approve(actor=ACTOR, run=run, confirmed=True)
             assert _replayed_state() == _current_state()
             raise _RollbackError
     except _RollbackError:

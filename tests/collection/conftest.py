@@ -16,7 +16,7 @@ DUE = dt.date(2024, 3, 31)
 @pytest.fixture
 def approved_run(demo: Agreement) -> AllocationRun:
     run = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
-    return allocation_run_approve(actor=ACTOR, run=run)
+    return allocation_run_approve(actor=ACTOR, run=run, confirmed=True)
 
 
 @pytest.fixture

@@ -68,7 +68,9 @@ def test_changed_participation_gives_a_new_fingerprint_and_run(demo: Agreement) 
 
 def test_approved_run_is_frozen_against_every_kind_of_change(demo: Agreement) -> None:
     run = allocation_run_approve(
-        actor=ACTOR, run=allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
+        actor=ACTOR,
+        run=allocation_run_create(actor=ACTOR, agreement=demo, year=2024),
+        confirmed=True,
     )
     line = run.lines.first()
     assert line is not None
@@ -97,10 +99,10 @@ def test_approved_run_is_frozen_against_every_kind_of_change(demo: Agreement) ->
 
 def test_approval_happens_once_and_blocks_a_second_approved_run(demo: Agreement) -> None:
     run = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
-    allocation_run_approve(actor=ACTOR, run=run)
+    allocation_run_approve(actor=ACTOR, run=run, confirmed=True)
 
     with pytest.raises(ApprovalError, match="allerede godkendt"):
-        allocation_run_approve(actor=ACTOR, run=run)
+        allocation_run_approve(actor=ACTOR, run=run, confirmed=True)
     participation_set(
         actor=ACTOR,
         agreement=demo,
@@ -110,12 +112,14 @@ def test_approval_happens_once_and_blocks_a_second_approved_run(demo: Agreement)
     )
     other = allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
     with pytest.raises(ApprovalError, match=f"#{run.pk}"):
-        allocation_run_approve(actor=ACTOR, run=other)
+        allocation_run_approve(actor=ACTOR, run=other, confirmed=True)
 
 
 def test_later_population_change_never_alters_an_approved_run(demo: Agreement) -> None:
     run = allocation_run_approve(
-        actor=ACTOR, run=allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
+        actor=ACTOR,
+        run=allocation_run_create(actor=ACTOR, agreement=demo, year=2024),
+        confirmed=True,
     )
     before = list(run.lines.order_by("pk").values_list("amount_ore", flat=True))
 

@@ -100,7 +100,9 @@ def test_an_offices_budget_by_source_never_guesses_a_share(demo) -> None:
 
 def test_the_municipal_line_shows_what_has_been_received(demo) -> None:
     run = allocation_run_approve(
-        actor=ACTOR, run=allocation_run_create(actor=ACTOR, agreement=demo, year=2024)
+        actor=ACTOR,
+        run=allocation_run_create(actor=ACTOR, agreement=demo, year=2024),
+        confirmed=True,
     )
     requests = {
         r.municipality.code: r for r in requests_create(actor=ACTOR, run=run, due_date=APRIL)
@@ -138,3 +140,14 @@ def test_the_funding_page_is_open_to_readers(login_as) -> None:
         .get(reverse("grant-detail", args=[Grant.objects.get(key="region-dlsc").pk]))
         .content.decode()
     )
+
+
+def test_a_grant_without_receipts_shows_no_outstanding_amount(login_as) -> None:
+    national = next(v for v in grant_list() if v.received_ore == 0 and v.committed_ore)
+
+    page = login_as("sekretariat").get("/finansiering/").content.decode()
+
+    row = page.split(f'href="/finansiering/bevilling/{national.grant.pk}/"')[1].split("</tr>")[0]
+    cells = row.split('<td class="amount">')
+    assert not national.followed and national.outstanding_ore is None
+    assert [c.split("</td>")[0] for c in cells[-2:]] == ["ikke fulgt her", "ikke fulgt her"]

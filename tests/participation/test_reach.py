@@ -64,8 +64,8 @@ def test_a_company_counts_once_in_its_own_municipality(office) -> None:
     assert (reach["370"].activities_held, reach["265"].activities_held) == (1, 1)
     roskilde = reach["265"]
     assert roskilde.per_1000 == Fraction(2 * 1000, roskilde.population)
-    assert roskilde.paid_ore == allocation.table.municipality_totals["265"]
-    assert roskilde.cost_per_company_ore == ore_per_unit(roskilde.paid_ore, 2)
+    assert roskilde.share_ore == allocation.table.municipality_totals["265"]
+    assert roskilde.share_per_company_ore == ore_per_unit(roskilde.share_ore, 2)
 
 
 def test_the_office_reached_two_of_its_paying_municipalities(office) -> None:
@@ -102,4 +102,4 @@ def test_a_municipality_sees_each_year_it_paid_or_was_reached(office) -> None:
                                allocations=[allocation_for_year(year=2024)])  # fmt: skip
 
     assert [(r.year, r.companies, r.activities_held) for r in years] == [(2024, 1, 1), (2023, 1, 1)]
-    assert years[0].paid_ore is not None and years[1].paid_ore is None
+    assert years[0].share_ore is not None and years[1].share_ore is None

@@ -65,7 +65,7 @@ def make_world(agreement: Agreement) -> World:
     get_user_model().objects.create_user(username=NO_ROLE, password="x-not-used-123")
     actor = Actor.system("test")
     run = allocation_run_create(actor=actor, agreement=agreement, year=2024)
-    run = allocation_run_approve(actor=actor, run=run)
+    run = allocation_run_approve(actor=actor, run=run, confirmed=True)
     requests = requests_create(actor=actor, run=run, due_date=dt.date(2024, 3, 31))
     own = ClusterOffice.objects.get(name="We Build Denmark – Næstved")
     other = ClusterOffice.objects.get(name="Food & Bio Cluster Denmark – Slagelse")

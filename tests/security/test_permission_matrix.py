@@ -94,10 +94,9 @@ MATRIX: dict[str, Entry] = {
         fixed("allocation-save", 2024), statuses((SEC,), status=302), method="post"
     ),
     "allocation-approve": Entry(
-        lambda w: reverse("allocation-approve", args=[2024, w.run.pk]),
-        statuses((SEC,), status=302),
-        method="post",
+        lambda w: reverse("allocation-approve", args=[2024, w.run.pk]), SECRETARIAT_ONLY
     ),
+    "allocation-correction": Entry(fixed("allocation-correction", 2024), SECRETARIAT_ONLY),
     "allocation-history": Entry(fixed("allocation-history", 2024), SECRETARIAT_ONLY),
     "agreement-year": Entry(fixed("agreement-year", 2024), statuses()),
     "terms-edit": Entry(fixed("terms-edit", 2024), SECRETARIAT_ONLY),
@@ -114,6 +113,12 @@ MATRIX: dict[str, Entry] = {
         statuses((SEC,), status=302),
         method="post",
         data={"due_date": "2024-03-31"},
+    ),
+    "requests-settle": Entry(
+        fixed("requests-settle", 2024),
+        statuses((SEC,), status=302),
+        method="post",
+        data={"due_date": "2024-06-30"},
     ),
     "requests-send": Entry(
         fixed("requests-send", 2024), statuses((SEC,), status=302), method="post"

@@ -129,8 +129,14 @@ def test_secretariat_saves_then_approves_the_year(staff_client: Client) -> None:
     staff_client.post(reverse("allocation-save", args=[2024]))
     run = AllocationRun.objects.get()
 
-    response = staff_client.post(reverse("allocation-approve", args=[2024, run.pk]), follow=True)
+    page = staff_client.get(reverse("allocation-approve", args=[2024, run.pk])).content.decode()
+    refused = staff_client.post(reverse("allocation-approve", args=[2024, run.pk]))
+    response = staff_client.post(
+        reverse("allocation-approve", args=[2024, run.pk]), {"confirmed": "on"}, follow=True
+    )
 
+    assert "Alle 17 er indlæst som deltagere" in page  # the open assumption, to confirm
+    assert refused.status_code == 200 and "Bekræft" in refused.content.decode()
     assert "er godkendt og frosset" in response.content.decode()
     run.refresh_from_db()
     assert run.status == RunStatus.APPROVED

@@ -17,11 +17,12 @@ import typst
 from django.utils import timezone
 
 import klynge.common
-from klynge.collection.models import PaymentRequest
+from klynge.collection.models import PaymentRequest, RequestKind
 from klynge.core.dates import format_date_da
 from klynge.core.money import format_dkk
 
 TEMPLATE = Path(__file__).parent / "templates" / "collection" / "letter.typ"
+SETTLEMENT_TEMPLATE = Path(__file__).parent / "templates" / "collection" / "settlement.typ"
 FONTS = Path(klynge.common.__file__).parent / "fonts"
 SENDER = "KKR Sjælland, sekretariatet"
 
@@ -66,27 +67,91 @@ def letter_context(request: PaymentRequest) -> dict[str, Any]:
     }
 
 
+def settlement_context(document: PaymentRequest) -> dict[str, Any]:
+    """
+    Everything a settlement letter says: the correction, and per office the
+    amount billed before, the new share and the difference.
+    """
+    run = document.run
+    credit = document.kind == RequestKind.CREDIT
+    kind = "Kreditnota" if credit else "Efteropkrævning"
+    municipality = document.municipality.name
+    lines = list(document.lines.select_related("office").order_by("office__name"))
+    total = format_dkk(document.total_ore)
+    return {
+        "title": f"{kind} {document.number} – {municipality} Kommune",
+        "sender": SENDER,
+        "recipient": f"{municipality} Kommune",
+        "date": format_date_da(document.sent_on or timezone.localtime(document.created_at).date()),
+        "number": document.number,
+        "heading": (
+            f"{kind} {document.number}: rettet kommunal medfinansiering af "
+            f"klyngekontorer {document.year}"
+        ),
+        "intro": (
+            f"Den godkendte fordeling for {document.year} efter aftalen »{run.agreement.name}« "
+            f"er rettet: fordeling #{run.pk} erstatter fordeling #{run.replaces_id}, som "
+            f"{municipality} Kommune tidligere er opkrævet efter. Forskellen pr. kontor afregnes "
+            "her. Indbetalinger, der allerede er registreret, er uændrede."
+        ),
+        "reason": run.replace_reason,
+        "payee_heading": "Krediteres af" if credit else "Betales til",
+        "lines": [
+            {
+                "office": line.office.name,
+                "payee": line.payee,
+                "before": format_dkk(line.previous_ore or 0, unit=False),
+                "after": format_dkk(line.new_ore or 0, unit=False),
+                "difference": ("−" if credit else "+") + format_dkk(line.amount_ore, unit=False),
+            }
+            for line in lines
+        ],
+        "total": ("−" if credit else "+") + format_dkk(document.total_ore, unit=False),
+        "action": (
+            f"{municipality} Kommune krediteres {total}. Beløbet modregnes i en udestående "
+            "opkrævning eller tilbagebetales af den part, der står ud for kontoret; "
+            f"angiv kreditnotanummer {document.number} ved henvendelse."
+            if credit
+            else f"Forskellen på {total} forfalder til betaling "
+            f"{format_date_da(document.due_date)}. Angiv opkrævningsnummer {document.number} "
+            "ved betalingen."
+        ),
+        "basis": (
+            f"Den nye andel stammer fra den godkendte fordeling for {document.year} "
+            f"(fordeling #{run.pk}, fingeraftryk {run.fingerprint[:12]}); den tidligere fra "
+            "de opkrævninger og kreditnotaer, der er sendt for året."
+        ),
+    }
+
+
 def letter_filename(request: PaymentRequest) -> str:
     """'opkraevning-2024-253-greve.pdf': ASCII, safe in every file system."""
     name = request.municipality.name.lower()
     for danish, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), (" ", "-")):
         name = name.replace(danish, plain)
-    return f"opkraevning-{request.number}-{name}.pdf"
+    prefix = {
+        RequestKind.SUPPLEMENT: "efteropkraevning",
+        RequestKind.CREDIT: "kreditnota",
+    }.get(RequestKind(request.kind), "opkraevning")
+    return f"{prefix}-{request.number}-{name}.pdf"
 
 
 def letter_pdf(request: PaymentRequest) -> bytes:
     """
-    The request's letter as a tagged PDF (PDF/UA-1).
+    The request's letter (a settlement's own letter for a supplement or a
+    credit note) as a tagged PDF (PDF/UA-1).
 
     :raises typst.TypstError: if the template cannot be compiled
     """
-    return compile_letter(letter_context(request))
+    if request.kind == RequestKind.REQUEST:
+        return compile_letter(letter_context(request))
+    return compile_letter(settlement_context(request), template=SETTLEMENT_TEMPLATE)
 
 
-def compile_letter(context: dict[str, Any]) -> bytes:
-    """Compile the letter template with `context` (what `letter_context` returns)."""
+def compile_letter(context: dict[str, Any], *, template: Path = TEMPLATE) -> bytes:
+    """Compile a letter template with `context` (what `letter_context` returns)."""
     pdf: bytes = typst.compile(
-        TEMPLATE,
+        template,
         font_paths=[FONTS],
         ignore_system_fonts=True,
         sys_inputs={"data": json.dumps(context, ensure_ascii=False)},

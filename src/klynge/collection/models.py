@@ -17,18 +17,40 @@ class RequestStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class RequestKind(models.TextChoices):
+    """A first request, or a settlement of a corrected year: more to pay, or a credit."""
+
+    REQUEST = "request", _("Request")
+    SUPPLEMENT = "supplement", _("Supplementary request")
+    CREDIT = "credit", _("Credit note")
+
+
 class PaymentRequest(models.Model):
     """
     One municipality's bill for one year: its share of every office in an approved run.
 
     The amounts are copied from the run's lines when the request is made, so
-    the bill never changes; the run is frozen anyway.
+    the bill never changes; the run is frozen anyway. When an approved year
+    is corrected, the difference is settled by a supplementary request (more
+    to pay) or a credit note (less to pay, amounts positive, credited), each
+    made from the new run and naming the run it settles against.
     """
 
     run = models.ForeignKey(AllocationRun, on_delete=models.PROTECT, related_name="requests")
     year = models.PositiveIntegerField(_("year"))
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
     number = models.CharField(_("request number"), max_length=20, unique=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=RequestKind, default=RequestKind.REQUEST
+    )
+    settles = models.ForeignKey(
+        AllocationRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="settlements",
+        verbose_name=_("settles the replaced run"),
+    )
     status = models.CharField(
         _("status"), max_length=10, choices=RequestStatus, default=RequestStatus.DRAFT
     )
@@ -43,12 +65,18 @@ class PaymentRequest(models.Model):
         verbose_name = _("payment request")
         verbose_name_plural = _("payment requests")
         constraints = [
-            models.UniqueConstraint(fields=["run", "municipality"], name="request_once_per_run"),
+            models.UniqueConstraint(
+                fields=["run", "municipality", "kind"], name="request_once_per_run"
+            ),
             models.CheckConstraint(condition=models.Q(total_ore__gt=0), name="request_positive"),
         ]
 
     def __str__(self) -> str:
-        return f"{_('Request')} {self.number} ({self.municipality})"
+        return f"{self.get_kind_display()} {self.number} ({self.municipality})"
+
+    @property
+    def is_credit(self) -> bool:
+        return self.kind == RequestKind.CREDIT
 
 
 class PaymentRequestLine(models.Model):
@@ -60,6 +88,8 @@ class PaymentRequestLine(models.Model):
     amount_ore = models.BigIntegerField(_("amount (øre)"))
     payee = models.CharField(_("payee"), max_length=200)
     explanation = models.TextField(_("explanation"))
+    previous_ore = models.BigIntegerField(_("billed before (øre)"), null=True, blank=True)
+    new_ore = models.BigIntegerField(_("new share (øre)"), null=True, blank=True)
 
     class Meta:
         ordering = ["office__name"]

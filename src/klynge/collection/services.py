@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 
 from klynge.audit.models import Action
 from klynge.audit.services import Actor, record, snapshot
-from klynge.collection.models import Payment, PaymentRequest, PaymentRequestLine, RequestStatus
+from klynge.collection.models import (
+    Payment,
+    PaymentRequest,
+    PaymentRequestLine,
+    RequestKind,
+    RequestStatus,
+)
+from klynge.collection.selectors import live_documents, settlement_basis
 from klynge.core.collection import outstanding
 from klynge.core.money import format_dkk
 from klynge.financing.models import (
@@ -30,7 +37,7 @@ from klynge.financing.models import (
     OfficeLead,
     RunStatus,
 )
-from klynge.masterdata.models import Municipality
+from klynge.masterdata.models import ClusterOffice, Municipality
 
 
 class CollectionError(ValueError):
@@ -86,12 +93,15 @@ def requests_create(*, actor: Actor, run: AllocationRun, due_date: dt.date) -> l
             _("Requests for %(year)s have already been made from run #%(run)s.")
             % {"year": run.year, "run": run.pk}
         )
-    leads = {
-        lead.office_id: lead
-        for lead in OfficeLead.objects.filter(
-            agreement=run.agreement, year=run.year
-        ).select_related("municipality")
-    }
+    if live_documents(run).exists():
+        raise CollectionError(
+            _(
+                "Requests for %(year)s were made from an allocation that run #%(run)s "
+                "replaces; settle the year against the new allocation instead."
+            )
+            % {"year": run.year, "run": run.pk}
+        )
+    leads = _leads(run)
     by_municipality: dict[int, list[AllocationLine]] = {}
     for line in run.lines.select_related("office", "municipality").order_by("office__name"):
         if line.amount_ore > 0:
@@ -125,6 +135,179 @@ def requests_create(*, actor: Actor, run: AllocationRun, due_date: dt.date) -> l
         )  # fmt: skip
         created.append(request)
     return created
+
+
+def _leads(run: AllocationRun) -> dict[int, OfficeLead]:
+    return {
+        lead.office_id: lead
+        for lead in OfficeLead.objects.filter(
+            agreement=run.agreement, year=run.year
+        ).select_related("municipality")
+    }
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What settling a corrected year made: supplements, credits and cancellations."""
+
+    run: AllocationRun
+    supplements: list[PaymentRequest]
+    credits: list[PaymentRequest]
+    cancelled: list[PaymentRequest]
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.supplements or self.credits or self.cancelled)
+
+
+def _settlement_line(
+    run: AllocationRun, office_name: str, before: int, after: int, amount: int
+) -> str:
+    return _(
+        "Billed before %(before)s, new share %(after)s after allocation #%(run)s "
+        "replaced #%(old)s; difference %(amount)s. Reason: %(reason)s"
+    ) % {
+        "before": format_dkk(before),
+        "after": format_dkk(after),
+        "run": run.pk,
+        "old": run.replaces_id,
+        "amount": format_dkk(amount),
+        "reason": run.replace_reason,
+    }
+
+
+@transaction.atomic
+def requests_settle(*, actor: Actor, run: AllocationRun, due_date: dt.date) -> Settlement:
+    """
+    Settle a corrected year's requests against its new approved `run`.
+
+    Per municipality and office, what its live documents bill (requests and
+    supplements, less credits) is compared with the new run. A municipality
+    that now pays nothing and has paid nothing gets its documents cancelled;
+    otherwise one supplementary request holds every office where it owes
+    more, and one credit note every office where it was billed too much.
+    Nothing already paid is rewritten, so per municipality and office:
+    paid + outstanding - credited = the new run's amount.
+
+    :raises CollectionError: if `run` is not the approved run, replaces no
+        run, or the year has no requests to settle
+    """
+    run = AllocationRun.objects.select_for_update().select_related("agreement").get(pk=run.pk)
+    if run.status != RunStatus.APPROVED:
+        raise CollectionError(
+            _("Only the approved allocation can be settled against; run #%(run)s is not.")
+            % {"run": run.pk}
+        )
+    if run.replaces_id is None:
+        raise CollectionError(
+            _(
+                "The approved allocation for %(year)s replaces no earlier allocation; "
+                "there is nothing to settle."
+            )
+            % {"year": run.year}
+        )
+    locked = list(live_documents(run).select_for_update().values_list("pk", flat=True))
+    if not locked:
+        raise CollectionError(
+            _("No requests were made for %(year)s; make them from the approved allocation.")
+            % {"year": run.year}
+        )
+    basis = settlement_basis(run=run)
+    run_lines = list(run.lines.select_related("office", "municipality"))
+    explanations = {(line.municipality_id, line.office_id): line for line in run_lines}
+    leads = _leads(run)
+    result = Settlement(run=run, supplements=[], credits=[], cancelled=[])
+    reason = _("Allocation #%(run)s replaces #%(old)s: %(reason)s") % {
+        "run": run.pk,
+        "old": run.replaces_id,
+        "reason": run.replace_reason,
+    }
+    for item in basis:
+        if item.cancel:
+            for document in item.documents:
+                result.cancelled.append(
+                    _set_status(
+                        actor, document, allowed={RequestStatus.DRAFT, RequestStatus.SENT},
+                        reason=reason, status=RequestStatus.CANCELLED,
+                        cancel_reason=reason[:300],
+                    )
+                )  # fmt: skip
+            continue
+        for kind, amounts, bucket in (
+            (RequestKind.SUPPLEMENT, item.supplements, result.supplements),
+            (RequestKind.CREDIT, item.credits, result.credits),
+        ):
+            if amounts:
+                bucket.append(
+                    _settlement_document(
+                        actor=actor, run=run, municipality=item.municipality, kind=kind,
+                        amounts=amounts, before=item.billed, after=item.target,
+                        explanations=explanations, leads=leads, due_date=due_date,
+                    )
+                )  # fmt: skip
+    return result
+
+
+def _settlement_document(
+    *,
+    actor: Actor,
+    run: AllocationRun,
+    municipality: Municipality,
+    kind: str,
+    amounts: dict[int, int],
+    before: dict[int, int],
+    after: dict[int, int],
+    explanations: dict[tuple[int, int], AllocationLine],
+    leads: dict[int, OfficeLead],
+    due_date: dt.date,
+) -> PaymentRequest:
+    letter = "E" if kind == RequestKind.SUPPLEMENT else "K"
+    earlier = PaymentRequest.objects.filter(
+        year=run.year, municipality=municipality, kind=kind
+    ).count()
+    document = PaymentRequest.objects.create(
+        run=run,
+        settles=run.replaces,
+        year=run.year,
+        municipality=municipality,
+        number=f"{run.year}-{municipality.code}-{letter}{earlier + 1}",
+        kind=kind,
+        total_ore=sum(amounts.values()),
+        due_date=due_date,
+    )
+    offices = {o.pk: o for o in ClusterOffice.objects.filter(pk__in=amounts)}
+    PaymentRequestLine.objects.bulk_create(
+        PaymentRequestLine(
+            request=document,
+            office=offices[office_id],
+            role=(
+                line.role if (line := explanations.get((municipality.pk, office_id))) else "none"
+            ),
+            amount_ore=amount,
+            payee=_payee(
+                run.agreement,
+                leads.get(office_id),
+                line.role if line else "none",
+                offices[office_id].name,
+            ),
+            explanation=_settlement_line(
+                run,
+                offices[office_id].name,
+                before.get(office_id, 0),
+                after.get(office_id, 0),
+                amount,
+            ),
+            previous_ore=before.get(office_id, 0),
+            new_ore=after.get(office_id, 0),
+        )
+        for office_id, amount in sorted(amounts.items(), key=lambda item: offices[item[0]].name)
+    )
+    record(
+        actor=actor, action=Action.CREATE, instance=document, before=None,
+        after=request_state_audited(document), reason=run.replace_reason,
+        municipality_code=municipality.code, year=run.year,
+    )  # fmt: skip
+    return document
 
 
 def _set_status(
@@ -220,6 +403,11 @@ def payment_register(
             _("Request %(number)s is cancelled; no payment can be registered on it.")
             % {"number": request.number}
         )
+    if request.kind == RequestKind.CREDIT:
+        raise CollectionError(
+            _("%(number)s is a credit note; payments are registered on requests only.")
+            % {"number": request.number}
+        )
     if Payment.objects.filter(reference=reference).exists():
         raise CollectionError(
             _("The payment with reference %(reference)s is already registered.")
@@ -286,17 +474,20 @@ def payments_import(*, actor: Actor, year: int, rows: Sequence[PaymentRow]) -> I
     open_requests = (
         PaymentRequest.objects.filter(year=year)
         .exclude(status=RequestStatus.CANCELLED)
+        .exclude(kind=RequestKind.CREDIT)
         .select_related("municipality")
         .annotate(received=Sum("payments__amount_ore"))
+        .order_by("created_at", "pk")
     )
-    requests = {r.municipality.code: r for r in open_requests}
+    by_code: dict[str, list[PaymentRequest]] = {}
+    owed: dict[int, int] = {}
+    for open_request in open_requests:
+        by_code.setdefault(open_request.municipality.code, []).append(open_request)
+        owed[open_request.pk] = outstanding(open_request.total_ore, open_request.received or 0)
     known = {
         p.reference: p for p in Payment.objects.filter(reference__in=[r.reference for r in rows])
     }
-    owed = {
-        code: outstanding(request.total_ore, request.received or 0)
-        for code, request in requests.items()
-    }
+    chosen: dict[int, PaymentRequest] = {}
     seen: set[str] = set()
     to_register: list[PaymentRow] = []
     skipped: list[PaymentRow] = []
@@ -309,8 +500,8 @@ def payments_import(*, actor: Actor, year: int, rows: Sequence[PaymentRow]) -> I
             )
             continue
         seen.add(row.reference)
-        request = requests.get(row.municipality_code)
-        if request is None:
+        candidates = by_code.get(row.municipality_code, [])
+        if not candidates:
             problems.append(
                 _("%(where)s: no open request for %(year)s to municipality code %(code)s.")
                 % {"where": where, "year": year, "code": row.municipality_code}
@@ -318,7 +509,10 @@ def payments_import(*, actor: Actor, year: int, rows: Sequence[PaymentRow]) -> I
             continue
         previous = known.get(row.reference)
         if previous is not None:
-            if previous.request_id == request.pk and previous.amount_ore == row.amount_ore:
+            if (
+                previous.request_id in {c.pk for c in candidates}
+                and previous.amount_ore == row.amount_ore
+            ):
                 skipped.append(row)
             else:
                 problems.append(
@@ -327,18 +521,21 @@ def payments_import(*, actor: Actor, year: int, rows: Sequence[PaymentRow]) -> I
                     % {"where": where, "reference": row.reference}
                 )  # fmt: skip
             continue
-        if row.amount_ore > owed[row.municipality_code]:
+        # The oldest open request the payment fits, the first request before a supplement.
+        request = next((c for c in candidates if row.amount_ore <= owed[c.pk]), None)
+        if request is None:
             problems.append(
                 _("%(where)s: %(amount)s is more than the %(owed)s outstanding for %(code)s.")
                 % {
                     "where": where,
                     "amount": format_dkk(row.amount_ore),
-                    "owed": format_dkk(owed[row.municipality_code]),
+                    "owed": format_dkk(max(owed[c.pk] for c in candidates)),
                     "code": row.municipality_code,
                 }
             )
             continue
-        owed[row.municipality_code] -= row.amount_ore
+        owed[request.pk] -= row.amount_ore
+        chosen[row.line] = request
         to_register.append(row)
     if problems:
         raise PaymentFileError(problems)
@@ -348,7 +545,7 @@ def payments_import(*, actor: Actor, year: int, rows: Sequence[PaymentRow]) -> I
             registered.append(
                 payment_register(
                     actor=actor,
-                    request=requests[row.municipality_code],
+                    request=chosen[row.line],
                     amount_ore=row.amount_ore,
                     paid_on=row.paid_on,
                     reference=row.reference,

@@ -22,6 +22,7 @@ from klynge.collection.selectors import (
     reminders,
     request_list,
     request_view,
+    settlement_basis,
     totals,
 )
 from klynge.collection.services import (
@@ -30,6 +31,7 @@ from klynge.collection.services import (
     request_cancel,
     request_send,
     requests_create,
+    requests_settle,
 )
 from klynge.common import perms
 from klynge.common.perms import permission_required
@@ -60,6 +62,7 @@ def requests_year(request: HttpRequest, year: int) -> HttpResponse:
         raise Http404(str(error)) from error
     views = _visible(request, year)
     manage = request.user.has_perm(perms.MANAGE_COLLECTION)
+    approved = run_approved(agreement=agreement, year=year)
     return render(
         request,
         "collection/requests.html",
@@ -71,7 +74,8 @@ def requests_year(request: HttpRequest, year: int) -> HttpResponse:
             "offices": office_reconciliation(views) if manage else {},
             "reminders": reminders(views) if manage else [],
             "manage": manage,
-            "approved_run": run_approved(agreement=agreement, year=year),
+            "approved_run": approved,
+            "to_settle": settlement_basis(run=approved) if manage and approved and views else [],
             "create_form": CreateRequestsForm(),
             "drafts": sum(1 for v in views if v.request.status == RequestStatus.DRAFT),
         },
@@ -101,6 +105,45 @@ def requests_create_view(request: HttpRequest, year: int) -> HttpResponse:
         else:
             messages.success(
                 request, _("%(count)s requests made as drafts.") % {"count": len(created)}
+            )
+    return redirect("requests", year=year)
+
+
+@require_POST
+@permission_required(perms.MANAGE_COLLECTION)
+def requests_settle_view(request: HttpRequest, year: int) -> HttpResponse:
+    """Settle the year's requests against the approved run that replaced an earlier one."""
+    try:
+        agreement = agreement_for_year(year=year)
+    except AgreementYearError as error:
+        raise Http404(str(error)) from error
+    form = CreateRequestsForm(request.POST)
+    run = run_approved(agreement=agreement, year=year)
+    if not form.is_valid():
+        messages.error(request, _("Give a valid due date."))
+    elif run is None:
+        messages.error(request, _("Approve the allocation for %(year)s first.") % {"year": year})
+    else:
+        try:
+            settlement = requests_settle(
+                actor=Actor.of(request.user), run=run, due_date=form.cleaned_data["due_date"]
+            )
+        except CollectionError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Settled against allocation #%(run)s: %(supplements)s supplementary "
+                    "requests, %(credits)s credit notes and %(cancelled)s cancelled requests, "
+                    "as drafts."
+                )
+                % {
+                    "run": run.pk,
+                    "supplements": len(settlement.supplements),
+                    "credits": len(settlement.credits),
+                    "cancelled": len(settlement.cancelled),
+                },
             )
     return redirect("requests", year=year)
 

@@ -43,6 +43,11 @@ urlpatterns = [
         name="allocation-approve",
     ),
     path(
+        "fordeling/<int:year>/ret/",
+        financing.allocation_correction,
+        name="allocation-correction",
+    ),
+    path(
         "fordeling/<int:year>/eksport.<str:fmt>",
         financing.allocation_export,
         name="allocation-export",
@@ -65,6 +70,9 @@ urlpatterns = [
         "opkraevninger/<int:year>/opret/", collection.requests_create_view, name="requests-create"
     ),
     path("opkraevninger/<int:year>/send/", collection.requests_send_view, name="requests-send"),
+    path(
+        "opkraevninger/<int:year>/afregn/", collection.requests_settle_view, name="requests-settle"
+    ),
     path(
         "opkraevninger/<int:year>/eksport.xlsx",
         collection.requests_export,

@@ -7,10 +7,13 @@ Pure: the caller passes the request's figures and today's date.
 from __future__ import annotations
 
 import enum
-from collections.abc import Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from datetime import date
+from typing import TypeVar
 
 from klynge.core.apportion import apportion
+
+K = TypeVar("K", bound=Hashable)
 
 
 class State(enum.StrEnum):
@@ -22,6 +25,7 @@ class State(enum.StrEnum):
     PAID = "paid"
     OVERDUE = "overdue"
     CANCELLED = "cancelled"
+    CREDITED = "credited"
 
 
 def request_state(
@@ -32,11 +36,13 @@ def request_state(
     cancelled: bool,
     due: date | None,
     today: date,
+    credit: bool = False,
 ) -> State:
     """
     The request's state.
 
-    Cancelled wins; an unsent request is a draft; a request whose payments
+    Cancelled wins; an unsent request is a draft; a sent credit note is
+    credited (nothing is paid on it); a request whose payments
     cover its total is paid; one still owing after its due date is overdue;
     otherwise it is partly paid or just sent.
     """
@@ -44,6 +50,8 @@ def request_state(
         return State.CANCELLED
     if not sent:
         return State.DRAFT
+    if credit:
+        return State.CREDITED
     if received_ore >= total_ore:
         return State.PAID
     if due is not None and today > due:
@@ -73,3 +81,25 @@ def spread_received(received_ore: int, lines: Sequence[tuple[str, int]]) -> dict
     spread = min(received_ore, total)
     result.update({part.key: part.amount for part in apportion(spread, paying)})
     return result
+
+
+def settlement_differences(
+    billed: Mapping[K, int], target: Mapping[K, int]
+) -> tuple[dict[K, int], dict[K, int]]:
+    """
+    What a corrected year settles for one municipality, per key (office).
+
+    `billed` is what its live documents bill net (requests and supplements
+    less credits), `target` its share in the new approved run. Returns the
+    supplements (target above billed) and the credits (billed above target),
+    both as positive amounts, so billed + supplements - credits = target.
+    """
+    supplements: dict[K, int] = {}
+    credits: dict[K, int] = {}
+    for key in set(billed) | set(target):
+        difference = target.get(key, 0) - billed.get(key, 0)
+        if difference > 0:
+            supplements[key] = difference
+        elif difference < 0:
+            credits[key] = -difference
+    return supplements, credits

@@ -57,3 +57,28 @@ class LeadForm(forms.Form):
     )
     basis = forms.ChoiceField(label=_("Basis"), choices=BASIS_CHOICES, widget=forms.RadioSelect)
     note = forms.CharField(label=_("Note or source"), max_length=500, required=False)
+
+
+class ApproveForm(forms.Form):
+    """Approval is a confirmation: the approver ticks that the open points are read."""
+
+    confirmed = forms.BooleanField(
+        label=_("I have read the assumptions and problems listed above"),
+        required=False,
+    )
+
+
+class CorrectionForm(ApproveForm):
+    """A correction of an approved year: the reason is kept with both runs."""
+
+    field_order = ["reason", "confirmed"]
+
+    reason = forms.CharField(
+        label=_("Reason for the correction"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Why the approved allocation is corrected, e.g. the decision or the new fact. "
+            "It is shown in every settlement letter."
+        ),
+    )

@@ -217,6 +217,10 @@ class CustomWeight(models.Model):
 class RunStatus(models.TextChoices):
     COMPUTED = "computed", _("Computed")
     APPROVED = "approved", _("Approved")
+    REPLACED = "replaced", _("Replaced")
+
+
+FROZEN_STATUSES = (RunStatus.APPROVED, RunStatus.REPLACED)
 
 
 class FrozenRunError(Exception):
@@ -232,7 +236,7 @@ class _FrozenWhenApprovedQuerySet(models.QuerySet[_M]):
     approved_lookup = "status"
 
     def _refuse_if_approved(self, verb: str) -> None:
-        if self.filter(**{self.approved_lookup: RunStatus.APPROVED}).exists():
+        if self.filter(**{f"{self.approved_lookup}__in": FROZEN_STATUSES}).exists():
             raise FrozenRunError(f"En godkendt fordeling kan ikke {verb}.")
 
     def update(self, **kwargs: Any) -> int:
@@ -268,6 +272,22 @@ class AllocationRun(models.Model):
     created_by = models.CharField("beregnet af", max_length=150, blank=True)
     approved_at = models.DateTimeField("godkendt", null=True, blank=True)
     approved_by = models.CharField("godkendt af", max_length=150, blank=True)
+    acknowledged = models.JSONField(
+        "bekræftede forbehold",
+        default=list,
+        blank=True,
+        help_text="De antagelser og problemer, godkenderen bekræftede at have læst.",
+    )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="replaced_by",
+        verbose_name="erstatter",
+    )
+    replace_reason = models.TextField("begrundelse for rettelsen", blank=True)
+    replaced_at = models.DateTimeField("erstattet", null=True, blank=True)
 
     objects = AllocationRunQuerySet.as_manager()
 
@@ -277,7 +297,9 @@ class AllocationRun(models.Model):
         verbose_name_plural = "fordelinger"
         constraints = [
             models.UniqueConstraint(
-                fields=["agreement", "year", "fingerprint"], name="run_once_per_fingerprint"
+                fields=["agreement", "year", "fingerprint"],
+                condition=~models.Q(status="replaced"),
+                name="run_once_per_fingerprint",
             ),
             models.UniqueConstraint(
                 fields=["agreement", "year"],
@@ -295,12 +317,21 @@ class AllocationRun(models.Model):
         return AllocationRun.objects.filter(pk=self.pk).values_list("status", flat=True).first()
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self._stored_status() == RunStatus.APPROVED:
+        stored = self._stored_status()
+        if stored in FROZEN_STATUSES and not self._is_replacement(stored, kwargs):
             raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
         super().save(*args, **kwargs)
 
+    def _is_replacement(self, stored: str | None, kwargs: dict[str, Any]) -> bool:
+        """The one change a frozen run allows: approved becomes replaced, nothing else."""
+        return (
+            stored == RunStatus.APPROVED
+            and self.status == RunStatus.REPLACED
+            and set(kwargs.get("update_fields") or ()) == {"status", "replaced_at"}
+        )
+
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if self._stored_status() == RunStatus.APPROVED:
+        if self._stored_status() in FROZEN_STATUSES:
             raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
         return super().delete(*args, **kwargs)
 
@@ -346,12 +377,12 @@ class AllocationLine(models.Model):
         return f"{self.office} / {self.municipality}: {self.amount_ore} øre"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if AllocationRun.objects.filter(pk=self.run_id, status=RunStatus.APPROVED).exists():
+        if AllocationRun.objects.filter(pk=self.run_id, status__in=FROZEN_STATUSES).exists():
             raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        if AllocationRun.objects.filter(pk=self.run_id, status=RunStatus.APPROVED).exists():
+        if AllocationRun.objects.filter(pk=self.run_id, status__in=FROZEN_STATUSES).exists():
             raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
         return super().delete(*args, **kwargs)
 

@@ -251,6 +251,77 @@ def run_approved(*, agreement: Agreement, year: int) -> AllocationRun | None:
     ).first()
 
 
+def approval_checklist(*, run: AllocationRun) -> list[str]:
+    """
+    What the approver of `run` must confirm having read: the assumptions its
+    inputs rest on, each said once.
+    """
+    return list(dict.fromkeys(str(text) for text in run.inputs.get("assumptions", [])))
+
+
+def year_runs(*, agreement: Agreement, year: int) -> list[AllocationRun]:
+    """Every stored run of the year, newest first, with what each replaced."""
+    return list(
+        AllocationRun.objects.filter(agreement=agreement, year=year)
+        .select_related("replaces")
+        .order_by("-created_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class CorrectionRow:
+    """One municipality's yearly total in the approved run and in today's computation."""
+
+    code: str
+    name: str
+    approved_ore: int
+    corrected_ore: int
+
+    @property
+    def difference_ore(self) -> int:
+        return self.corrected_ore - self.approved_ore
+
+
+@dataclass(frozen=True)
+class CorrectionPreview:
+    """What correcting an approved year would change, before anything is stored."""
+
+    approved: AllocationRun
+    rows: list[CorrectionRow]
+    checklist: list[str]
+    problems: list[str]
+
+    @property
+    def changed(self) -> list[CorrectionRow]:
+        return [row for row in self.rows if row.difference_ore]
+
+
+def correction_preview(*, agreement: Agreement, year: int) -> CorrectionPreview | None:
+    """The approved run of `year` beside today's computation, or None without an approved run."""
+    approved = run_approved(agreement=agreement, year=year)
+    if approved is None:
+        return None
+    old = allocation_table(run_lines(run=approved), year=year, population={})
+    inputs = allocation_inputs(agreement=agreement, year=year)
+    try:
+        computation = _compute(inputs)
+    except rule.AllocationInputError as error:
+        return CorrectionPreview(approved, [], [], rule.summarise_problems(error.problems))
+    new = allocation_table(allocation_lines(computation.allocations), year=year, population={})
+    names = dict(old.municipalities) | dict(new.municipalities)
+    rows = [
+        CorrectionRow(
+            code,
+            names[code],
+            old.municipality_totals.get(code, 0),
+            new.municipality_totals.get(code, 0),
+        )
+        for code in sorted(names, key=lambda c: names[c])
+    ]
+    checklist = list(dict.fromkeys(inputs.assumptions))
+    return CorrectionPreview(approved, rows, checklist, [])
+
+
 @dataclass
 class AllocationTable:
     """
@@ -443,9 +514,13 @@ def year_allocation(*, agreement: Agreement, year: int) -> YearAllocation:
         )  # fmt: skip
     if computation is None:
         return YearAllocation(agreement, year, None, [], None, problems, None, None, assumptions)
-    stored = AllocationRun.objects.filter(
-        agreement=agreement, year=year, fingerprint=computation.fingerprint
-    ).first()
+    stored = (
+        AllocationRun.objects.filter(
+            agreement=agreement, year=year, fingerprint=computation.fingerprint
+        )
+        .exclude(status=RunStatus.REPLACED)
+        .first()
+    )
     lines = allocation_lines(computation.allocations)
     table = allocation_table(
         lines, year=year, population=computation.inputs.population_at_reference()

@@ -31,7 +31,7 @@ from klynge.financing.models import (
     RunStatus,
     Scenario,
 )
-from klynge.financing.selectors import allocation_compute
+from klynge.financing.selectors import allocation_compute, approval_checklist, run_approved
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.masterdata.services import DATA_DIR, DataFileError
 
@@ -322,9 +322,13 @@ def allocation_run_create(*, actor: Actor, agreement: Agreement, year: int) -> A
     :raises AllocationInputError: listing every missing input; nothing is stored
     """
     computation = allocation_compute(agreement=agreement, year=year)
-    existing = AllocationRun.objects.filter(
-        agreement=agreement, year=year, fingerprint=computation.fingerprint
-    ).first()
+    existing = (
+        AllocationRun.objects.filter(
+            agreement=agreement, year=year, fingerprint=computation.fingerprint
+        )
+        .exclude(status=RunStatus.REPLACED)
+        .first()
+    )
     if existing is not None:
         return existing
     run = AllocationRun.objects.create(
@@ -382,33 +386,99 @@ def run_state(run: AllocationRun) -> dict[str, object]:
     return _run_state(run, run.lines.select_related("municipality"))
 
 
+MAX_REASON_CHARS = 1000
+
+
+def _check_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ApprovalError(
+            gettext("Give a reason for correcting the approved allocation; it is kept with both.")
+        )
+    if len(reason) > MAX_REASON_CHARS:
+        raise ApprovalError(
+            gettext("The reason may be at most %(max)s characters.") % {"max": MAX_REASON_CHARS}
+        )
+    return reason
+
+
 @transaction.atomic
-def allocation_run_approve(*, actor: Actor, run: AllocationRun) -> AllocationRun:
+def allocation_run_approve(
+    *,
+    actor: Actor,
+    run: AllocationRun,
+    confirmed: bool = False,
+    replaces: AllocationRun | None = None,
+    reason: str = "",
+) -> AllocationRun:
     """
     Approve `run`, freezing it; only one run per agreement and year is approved.
 
-    :raises ApprovalError: if it is approved already or another run is
+    Approval is a confirmation: when the run rests on assumptions
+    (`approval_checklist`), `confirmed` says the approver has read them, and
+    they are stored on the run. A run can replace the year's approved run
+    (`replaces`) with a `reason`: the old run stays frozen, marked replaced,
+    and both changes are audited.
+
+    :raises ApprovalError: if it is approved already, another run is approved
+        and is not the one replaced, the checklist is not confirmed, or a
+        replacement has no reason
     """
     run = AllocationRun.objects.select_for_update().get(pk=run.pk)
-    if run.status == RunStatus.APPROVED:
+    if run.status != RunStatus.COMPUTED:
         raise ApprovalError(
             gettext("Allocation #%(run)s for %(year)s is already approved.")
             % {"run": run.pk, "year": run.year}
         )
-    other = AllocationRun.objects.filter(
-        agreement=run.agreement, year=run.year, status=RunStatus.APPROVED
-    ).first()
-    if other is not None:
+    other = (
+        AllocationRun.objects.select_for_update()
+        .filter(agreement=run.agreement, year=run.year, status=RunStatus.APPROVED)
+        .first()
+    )
+    if other is not None and (replaces is None or replaces.pk != other.pk):
         raise ApprovalError(
-            gettext("Allocation #%(run)s for %(year)s is already approved and cannot be replaced.")
+            gettext(
+                "Allocation #%(run)s for %(year)s is already approved. To correct the year, "
+                "approve the new allocation as a replacement of #%(run)s with a reason."
+            )
             % {"run": other.pk, "year": run.year}
         )
+    if replaces is not None and other is None:
+        raise ApprovalError(
+            gettext("Allocation #%(run)s is not the approved allocation for %(year)s.")
+            % {"run": replaces.pk, "year": run.year}
+        )
+    checklist = approval_checklist(run=run)
+    if checklist and not confirmed:
+        raise ApprovalError(
+            gettext(
+                "Confirm that you have read the allocation's open assumptions and problems "
+                "before approving it."
+            )
+        )
+    if other is not None:
+        run.replace_reason = _check_reason(reason)
+        run.replaces = other
+        before_old = run_state(other)
+        other.status = RunStatus.REPLACED
+        other.replaced_at = timezone.now()
+        other.save(update_fields=["status", "replaced_at"])
+        record(
+            actor=actor, action=Action.UPDATE, instance=other, before=before_old,
+            after=run_state(other), reason=run.replace_reason, year=other.year,
+        )  # fmt: skip
     before = run_state(run)
     run.status = RunStatus.APPROVED
     run.approved_at = timezone.now()
     run.approved_by = actor.label
+    run.acknowledged = checklist
     try:
-        run.save(update_fields=["status", "approved_at", "approved_by"])
+        run.save(
+            update_fields=[
+                "status", "approved_at", "approved_by", "acknowledged", "replaces",
+                "replace_reason",
+            ]
+        )  # fmt: skip
     except IntegrityError as error:  # a concurrent approval won the race
         raise ApprovalError(
             gettext("Another allocation for %(year)s was approved at the same time.")
@@ -420,6 +490,40 @@ def allocation_run_approve(*, actor: Actor, run: AllocationRun) -> AllocationRun
         instance=run,
         before=before,
         after=run_state(run),
+        reason=run.replace_reason,
         year=run.year,
     )
     return run
+
+
+@transaction.atomic
+def allocation_correct(
+    *, actor: Actor, agreement: Agreement, year: int, reason: str, confirmed: bool
+) -> AllocationRun:
+    """
+    Correct an approved year: store today's computation and approve it in
+    place of the approved run, with `reason`.
+
+    :raises ApprovalError: if the year has no approved run, nothing has changed
+        since it, the reason is missing, or the checklist is not confirmed
+    :raises AllocationInputError: if today's inputs cannot be computed
+    """
+    approved = run_approved(agreement=agreement, year=year)
+    if approved is None:
+        raise ApprovalError(
+            gettext("%(year)s has no approved allocation to correct; approve one instead.")
+            % {"year": year}
+        )
+    _check_reason(reason)
+    run = allocation_run_create(actor=actor, agreement=agreement, year=year)
+    if run.pk == approved.pk:
+        raise ApprovalError(
+            gettext(
+                "Nothing has changed since allocation #%(run)s was approved; there is "
+                "nothing to correct."
+            )
+            % {"run": approved.pk}
+        )
+    return allocation_run_approve(
+        actor=actor, run=run, confirmed=confirmed, replaces=approved, reason=reason
+    )

@@ -17,7 +17,13 @@ from klynge.common.perms import permission_required
 from klynge.core.cofinancing import AllocationInputError
 from klynge.core.scenario import Changes, ScenarioError
 from klynge.financing import renderers
-from klynge.financing.forms import LeadForm, ParticipationForm, TermsForm
+from klynge.financing.forms import (
+    ApproveForm,
+    CorrectionForm,
+    LeadForm,
+    ParticipationForm,
+    TermsForm,
+)
 from klynge.financing.models import Agreement, AllocationRun, Scenario
 from klynge.financing.scenario_forms import ScenarioForm, ScenarioSaveForm
 from klynge.financing.selectors import (
@@ -25,11 +31,15 @@ from klynge.financing.selectors import (
     ScenarioResult,
     agreement_for_year,
     agreement_year_terms,
+    approval_checklist,
+    correction_preview,
     scenario_compute,
     year_allocation,
+    year_runs,
 )
 from klynge.financing.services import (
     ApprovalError,
+    allocation_correct,
     allocation_run_approve,
     allocation_run_create,
     lead_set,
@@ -48,6 +58,10 @@ def _agreement_or_404(year: int) -> Agreement:
         return agreement_for_year(year=year)
     except AgreementYearError as error:
         raise Http404(str(error)) from error
+
+
+def _allocation_trail(year: int) -> list[tuple[str, str]]:
+    return [(reverse("allocation", args=[year]), _("Allocation %(year)s") % {"year": year})]
 
 
 def _year_tabs(request: HttpRequest, year: int, current: str) -> list[tuple[str, str, bool]]:
@@ -85,6 +99,7 @@ def allocation(request: HttpRequest, year: int) -> HttpResponse:
             "may_run": request.user.has_perm(perms.RUN_ALLOCATION),
             "may_approve": request.user.has_perm(perms.APPROVE_ALLOCATION),
             "visible_codes": visible_municipality_codes(request.user),
+            "runs": year_runs(agreement=agreement, year=year),
         },
     )
 
@@ -143,19 +158,86 @@ def allocation_save(request: HttpRequest, year: int) -> HttpResponse:
     return redirect("allocation", year=year)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required(perms.APPROVE_ALLOCATION)
 def allocation_approve(request: HttpRequest, year: int, run_id: int) -> HttpResponse:
+    """Approval as a confirmation: the run's open points, a tick box, then approve."""
     run = get_object_or_404(AllocationRun, pk=run_id, year=year)
-    try:
-        allocation_run_approve(actor=Actor.of(request.user), run=run)
-    except ApprovalError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, _("The allocation for %(year)s is approved and frozen.") % {"year": year}
-        )
-    return redirect(reverse("allocation", kwargs={"year": year}))
+    checklist = approval_checklist(run=run)
+    form = ApproveForm(request.POST if request.method == "POST" else None)
+    if not checklist:
+        del form.fields["confirmed"]
+    if request.method == "POST" and form.is_valid():
+        try:
+            allocation_run_approve(
+                actor=Actor.of(request.user),
+                run=run,
+                confirmed=form.cleaned_data.get("confirmed", False),
+            )
+        except ApprovalError as error:
+            form.add_error("confirmed" if checklist else None, str(error))
+        else:
+            messages.success(
+                request, _("The allocation for %(year)s is approved and frozen.") % {"year": year}
+            )
+            return redirect(reverse("allocation", kwargs={"year": year}))
+    return render(
+        request,
+        "financing/approve.html",
+        {
+            "run": run,
+            "year": year,
+            "checklist": checklist,
+            "form": form,
+            "trail": [
+                (reverse("allocation", args=[year]), _("Allocation %(year)s") % {"year": year})
+            ],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.APPROVE_ALLOCATION)
+def allocation_correction(request: HttpRequest, year: int) -> HttpResponse:
+    """Correct an approved year: today's computation replaces it, with a reason."""
+    agreement = _agreement_or_404(year)
+    preview = correction_preview(agreement=agreement, year=year)
+    if preview is None:
+        raise Http404(_("%(year)s has no approved allocation.") % {"year": year})
+    form = CorrectionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            run = allocation_correct(
+                actor=Actor.of(request.user),
+                agreement=agreement,
+                year=year,
+                reason=form.cleaned_data["reason"],
+                confirmed=form.cleaned_data["confirmed"],
+            )
+        except (ApprovalError, AllocationInputError) as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Allocation #%(run)s now replaces #%(old)s for %(year)s. Settle the year's "
+                    "requests against it under Requests."
+                )
+                % {"run": run.pk, "old": preview.approved.pk, "year": year},
+            )
+            return redirect(reverse("allocation", kwargs={"year": year}))
+    return render(
+        request,
+        "financing/correction.html",
+        {
+            "year": year,
+            "preview": preview,
+            "form": form,
+            "trail": [
+                (reverse("allocation", args=[year]), _("Allocation %(year)s") % {"year": year})
+            ],
+        },
+    )
 
 
 @require_GET

@@ -22,10 +22,12 @@ class GrantView:
     recipients: str
     committed_ore: int | None
     received_ore: int
+    followed: bool = True
 
     @property
     def outstanding_ore(self) -> int | None:
-        if self.committed_ore is None:
+        """What is still to come; None when unknown or when no receipt is followed here."""
+        if self.committed_ore is None or not self.followed:
             return None
         return max(self.committed_ore - self.received_ore, 0)
 
@@ -55,8 +57,17 @@ def grant_list(*, pk: int | None = None) -> list[GrantView]:
     )
     if pk is not None:
         grants = grants.filter(pk=pk)
+    # A grant is followed here once a receipt of it is registered; before
+    # that, nothing says whether its money has come, so neither a received
+    # nor an outstanding amount is shown.
     return [
-        GrantView(g, _recipients(g), g.committed_ore(), getattr(g, "received", None) or 0)
+        GrantView(
+            g,
+            _recipients(g),
+            g.committed_ore(),
+            getattr(g, "received", None) or 0,
+            followed=getattr(g, "received", None) is not None,
+        )
         for g in grants
     ]
 

@@ -21,6 +21,7 @@ from django.db.models.functions import ExtractYear
 
 from klynge.common.choices import Basis
 from klynge.core.money import ore_per_unit
+from klynge.financing.models import RunStatus
 from klynge.financing.selectors import YearAllocation
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation.models import (
@@ -59,7 +60,11 @@ def activity_years() -> list[int]:
 
 @dataclass(frozen=True)
 class MunicipalityReach:
-    """One municipality in one year: the companies reached, beside what it paid."""
+    """
+    One municipality in one year: the companies reached, beside its share of
+    the year's allocation (`share_approved`: from the approved run, else
+    today's computation). What it has paid is the payments', not this.
+    """
 
     code: str
     name: str
@@ -68,8 +73,9 @@ class MunicipalityReach:
     smes: int
     activities_held: int
     population: int | None
-    paid_ore: int | None
+    share_ore: int | None
     demo: bool
+    share_approved: bool = False
 
     @property
     def per_1000(self) -> Fraction | None:
@@ -77,11 +83,15 @@ class MunicipalityReach:
         return Fraction(self.companies * 1000, self.population) if self.population else None
 
     @property
-    def cost_per_company_ore(self) -> int | None:
-        """What the municipality paid in the year per company reached (øre, rounded)."""
-        if self.paid_ore is None or not self.companies:
+    def share_per_company_ore(self) -> int | None:
+        """The municipality's share in the year per company reached (øre, rounded)."""
+        if self.share_ore is None or not self.companies:
             return None
-        return ore_per_unit(self.paid_ore, self.companies)
+        return ore_per_unit(self.share_ore, self.companies)
+
+
+def _approved(allocation: YearAllocation | None) -> bool:
+    return bool(allocation and allocation.run and allocation.run.status == RunStatus.APPROVED)
 
 
 def _participations(year: int, office_id: int | None = None) -> QuerySet[ActivityParticipation]:
@@ -110,12 +120,13 @@ def reach_by_municipality(
         .values_list("municipality_id", "n")
     )
     table = allocation.table if allocation is not None else None
+    approved = _approved(allocation)
     result = []
     for municipality in Municipality.objects.order_by("name"):
         row: dict[str, Any] = reached.get(municipality.pk, {})
-        paid = None
+        share = None
         if table is not None and office_id is None:
-            paid = table.municipality_totals.get(municipality.code)
+            share = table.municipality_totals.get(municipality.code)
         result.append(
             MunicipalityReach(
                 code=municipality.code,
@@ -125,8 +136,9 @@ def reach_by_municipality(
                 smes=row.get("smes", 0),
                 activities_held=held.get(municipality.pk, 0),
                 population=table.population.get(municipality.code) if table else None,
-                paid_ore=paid,
+                share_ore=share,
                 demo=bool(row.get("demo")),
+                share_approved=approved,
             )
         )
     return result
@@ -156,6 +168,7 @@ def municipality_reach(
         .annotate(n=Count("id"))
     }
     tables = {a.year: a.table for a in allocations if a.table is not None}
+    approved = {a.year: _approved(a) for a in allocations}
     result = []
     for year in sorted(set(companies) | set(held) | set(tables), reverse=True):
         row: dict[str, Any] = companies.get(year, {})
@@ -169,8 +182,9 @@ def municipality_reach(
                 smes=row.get("smes", 0),
                 activities_held=held.get(year, 0),
                 population=table.population.get(municipality.code) if table else None,
-                paid_ore=table.municipality_totals.get(municipality.code) if table else None,
+                share_ore=table.municipality_totals.get(municipality.code) if table else None,
                 demo=bool(row.get("demo")),
+                share_approved=approved.get(year, False),
             )
         )
     return result

@@ -15,7 +15,7 @@ from klynge.accounts.models import MUNICIPALITY_ROLES, Role
 from klynge.accounts.permissions import profile_of, role_of
 from klynge.audit.models import AuditEntry
 from klynge.audit.selectors import history_for
-from klynge.collection.selectors import request_list
+from klynge.collection.selectors import received_by_year, request_list
 from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.common.views import visible_or_404
@@ -142,6 +142,11 @@ def _municipality_page(
         for office in lead_offices(municipality=municipality)
         if request.user.has_perm(perms.LEAD_OFFICE, office)
     ]
+    bills = [
+        bill
+        for bill in request_list(municipality_code=municipality.code, today=timezone.localdate())
+        if request.user.has_perm(perms.VIEW_REQUEST, bill.request)
+    ]
     return render(
         request,
         "web/municipality_detail.html",
@@ -151,13 +156,8 @@ def _municipality_page(
             "start": start,
             "led_offices": led,
             "reach": municipality_reach(municipality=municipality, allocations=allocations),
-            "bills": [
-                bill
-                for bill in request_list(
-                    municipality_code=municipality.code, today=timezone.localdate()
-                )
-                if request.user.has_perm(perms.VIEW_REQUEST, bill.request)
-            ],
+            "bills": bills,
+            "paid_by_year": received_by_year(bills),
             "visible_codes": _visible_codes(request),
             "trail": [(reverse("municipality-list"), _("Municipalities"))],
             "tabs": _tabs(

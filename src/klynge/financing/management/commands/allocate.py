@@ -9,15 +9,18 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from klynge.audit.commands import add_user_argument, command_actor
+from klynge.audit.services import Actor
 from klynge.common import perms
 from klynge.core.cofinancing import AllocationInputError
 from klynge.financing import renderers
+from klynge.financing.models import AllocationRun
 from klynge.financing.selectors import (
     AgreementYearError,
     agreement_for_year,
     allocation_compute,
     allocation_lines,
     allocation_table,
+    approval_checklist,
     run_lines,
     run_population,
 )
@@ -42,12 +45,23 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table")
         parser.add_argument("--output", type=Path, help="skriv til denne fil")
         parser.add_argument("--approve", action="store_true", help="godkend og frys fordelingen")
+        parser.add_argument(
+            "--replaces",
+            type=int,
+            metavar="N",
+            help="med --approve: ret året ved at erstatte den godkendte fordeling #N",
+        )
+        parser.add_argument(
+            "--reason", default="", help="med --replaces: begrundelse for rettelsen (påkrævet)"
+        )
         add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
         year: int = options["year"]
         if options["approve"] and options["office"]:
             raise CommandError("--approve godkender hele årets fordeling; udelad --office.")
+        if options["replaces"] is not None and not options["approve"]:
+            raise CommandError("--replaces bruges sammen med --approve.")
         if options["format"] == "xlsx" and not options["output"]:
             raise CommandError("--format xlsx kræver --output FIL.")
         perm = perms.APPROVE_ALLOCATION if options["approve"] else perms.RUN_ALLOCATION
@@ -65,7 +79,7 @@ class Command(BaseCommand):
                 assert actor is not None  # noqa: S101
                 run = allocation_run_create(actor=actor, agreement=agreement, year=year)
                 if options["approve"]:
-                    run = allocation_run_approve(actor=actor, run=run)
+                    run = self._approve(actor, run, options)
                 lines = run_lines(run=run)
                 population = run_population(run=run)
                 run_info = {
@@ -88,6 +102,26 @@ class Command(BaseCommand):
         table = allocation_table(lines, year=year, population=population)
         heading = f"Kommunal medfinansiering {year} - {agreement.name} ({status})"
         self._write(options, lines, table, heading, run_info)
+
+    def _approve(self, actor: Actor, run: AllocationRun, options: dict[str, Any]) -> AllocationRun:
+        """Approve `run` after printing what the approver confirms (stderr)."""
+        replaces = None
+        if options["replaces"] is not None:
+            replaces = AllocationRun.objects.filter(
+                pk=options["replaces"], agreement=run.agreement, year=run.year
+            ).first()
+            if replaces is None:
+                raise ApprovalError(
+                    f"Der er ingen fordeling #{options['replaces']} for {run.year}."
+                )
+        checklist = approval_checklist(run=run)
+        if checklist:
+            self.stderr.write("Godkendelsen bekræfter disse forbehold:")
+            for item in checklist:
+                self.stderr.write(f"- {item}")
+        return allocation_run_approve(
+            actor=actor, run=run, confirmed=True, replaces=replaces, reason=options["reason"]
+        )
 
     def _write(
         self,

@@ -309,7 +309,7 @@ AUDITED_MODELS = {
     "Agreement", "AgreementYear", "FinancedOffice", "OfficeLead", "Participation",
     "AllocationRun", "AllocationLine", "Profile", "CustomWeight",
     "PaymentRequest", "PaymentRequestLine", "Payment", "Grant", "GrantReceipt",
-    "Participant", "ContactPerson", "Activity", "ActivityParticipation",
+    "Participant", "ContactPerson", "Activity", "ActivityParticipation", "PayeeAccount",
 }  # fmt: skip
 WRITE_METHODS = {"update", "bulk_create", "bulk_update", "update_or_create", "get_or_create",
                  "create", "delete", "raw"}  # fmt: skip

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from klynge.core.collection import State, outstanding, request_state, spread_received
+from klynge.core.collection import (
+    State,
+    outstanding,
+    request_state,
+    settlement_differences,
+    spread_payments,
+    spread_received,
+)
 
 DUE = date(2024, 3, 31)
 
@@ -65,3 +72,51 @@ def test_spread_adds_up_to_what_was_received_up_to_the_total(amounts, received) 
 
     assert sum(spread.values()) == min(received, sum(amounts))
     assert all(0 <= spread[key] <= amount for key, amount in lines)
+
+
+def test_a_lead_s_payment_pays_its_own_lines_first() -> None:
+    # Greve owes Næstved (WBD) and Slagelse (Food); Næstved registers 30.000,00 received.
+    lines = [("WBD", 3_365_226, "370"), ("Food", 3_365_226, "330"), ("CLEAN", 2_000_000, None)]
+
+    spread = spread_payments([("370", 3_000_000)], lines)
+    both = spread_payments([("370", 4_000_000), (None, 1_000_000)], lines)
+
+    assert spread == {"WBD": 3_000_000, "Food": 0, "CLEAN": 0}
+    # A lead's payment never pays more than its lines; the general one spreads over the rest.
+    assert both["WBD"] == 3_365_226
+    assert both["Food"] + both["CLEAN"] == 1_000_000
+    assert both["Food"] > both["CLEAN"] > 0
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**8), st.sampled_from(["a", "b", None])), min_size=1, max_size=5
+    ),
+    st.lists(st.tuples(st.sampled_from(["a", "b", None]), st.integers(1, 10**8)), max_size=5),
+)
+def test_spread_payments_never_exceeds_a_line_and_matches_spread_received_without_payees(
+    amounts, payments
+) -> None:
+    lines = [(f"o{i}", amount, payee) for i, (amount, payee) in enumerate(amounts)]
+
+    spread = spread_payments(payments, lines)
+    general = spread_payments([(None, a) for _p, a in payments], lines)
+
+    assert all(0 <= spread[key] <= amount for key, amount, _payee in lines)
+    assert sum(spread.values()) <= min(sum(a for _p, a in payments), sum(a for _k, a, _p in lines))
+    assert general == spread_received(
+        sum(a for _p, a in payments), [(key, amount) for key, amount, _p in lines]
+    )
+
+
+@pytest.mark.parametrize(
+    ("billed", "target", "supplements", "credits"),
+    [
+        ({"WBD": 100, "Food": 100}, {"WBD": 120, "Food": 90}, {"WBD": 20}, {"Food": 10}),
+        ({"WBD": 100}, {}, {}, {"WBD": 100}),
+        ({}, {"WBD": 50}, {"WBD": 50}, {}),
+        ({"WBD": 100}, {"WBD": 100}, {}, {}),
+    ],
+)
+def test_settlement_differences_by_hand(billed, target, supplements, credits) -> None:
+    assert settlement_differences(billed, target) == (supplements, credits)

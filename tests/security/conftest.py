@@ -38,6 +38,7 @@ class World:
     run: AllocationRun
     greve_user_pk: int
     greve_request_pk: int  # Greve's 2024 payment request, made from the approved run
+    naestved_request_pk: int  # Næstved's own 2024 request: Næstved collects none of its lines
     grant_pk: int  # Region Sjælland's grant to Danish Life Science Cluster
     scenario_pk: int  # "Lejre udtræder", saved on 2024
     batch_pk: int  # a stored participant file of webuild's office, with a contact person
@@ -77,6 +78,7 @@ def make_world(agreement: Agreement) -> World:
         run=run,
         greve_user_pk=get_user_model().objects.get(username="greve").pk,
         greve_request_pk=next(r.pk for r in requests if r.municipality.code == "253"),
+        naestved_request_pk=next(r.pk for r in requests if r.municipality.code == "370"),
         grant_pk=Grant.objects.get(key="region-dlsc").pk,
         scenario_pk=scenario_save(
             actor=actor, agreement=agreement, year=2024, name="Lejre udtræder",

@@ -52,7 +52,7 @@ READS = [
     ("naestved", lambda w: reverse("office-history", args=[w.other_office.pk])),  # not its lead
     ("greve", lambda w: reverse("office-history", args=[w.own_office.pk])),
     ("laeser", lambda w: reverse("municipality-history", args=["253"])),
-    ("naestved", lambda w: reverse("request-detail", args=[w.greve_request_pk])),
+    ("greve", lambda w: reverse("request-detail", args=[w.naestved_request_pk])),
     ("webuild", lambda w: reverse("request-detail", args=[w.greve_request_pk])),
     ("laeser", lambda w: reverse("request-detail", args=[w.greve_request_pk])),
 ]
@@ -102,8 +102,8 @@ WRITES = [
         {"role": "sekretariat", "is_active": "on"},
     ),
     (
-        "naestved",
-        lambda w: reverse("request-detail", args=[w.greve_request_pk]),
+        "naestved",  # a lead registers payments only on requests it collects, not its own
+        lambda w: reverse("request-detail", args=[w.naestved_request_pk]),
         {"amount_ore": "1,00", "paid_on": "2024-04-01", "reference": "forsøg"},
     ),
     (

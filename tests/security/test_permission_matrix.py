@@ -120,16 +120,25 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data={"due_date": "2024-06-30"},
     ),
+    "payments-import": Entry(
+        fixed("payments-import", 2024), statuses((SEC,), status=302), method="post"
+    ),
+    "letters-zip": Entry(fixed("letters-zip", 2024), statuses((SEC, MUN, LEAD))),
+    # Payment details: the secretariat, and a lead municipality for its own.
+    "payee-accounts": Entry(fixed("payee-accounts"), statuses((SEC, LEAD))),
+    "payee-account-edit": Entry(
+        fixed("payee-account-edit", "kommune", "370"), statuses((SEC, LEAD))
+    ),
     "requests-send": Entry(
         fixed("requests-send", 2024), statuses((SEC,), status=302), method="post"
     ),
     "request-detail": Entry(
         lambda w: reverse("request-detail", args=[w.greve_request_pk]),
-        statuses((SEC, MUN), others=404, no_role=404),
+        statuses((SEC, MUN, LEAD), others=404, no_role=404),  # Næstved collects its WBD line
     ),
     "request-letter": Entry(
         lambda w: reverse("request-letter", args=[w.greve_request_pk]),
-        statuses((SEC, MUN), others=404, no_role=404),
+        statuses((SEC, MUN, LEAD), others=404, no_role=404),  # Næstved collects its WBD line
     ),
     "request-cancel": Entry(
         lambda w: reverse("request-cancel", args=[w.greve_request_pk]),

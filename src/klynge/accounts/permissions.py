@@ -10,7 +10,10 @@ Who may do what: the rules behind the names in `klynge.common.perms`.
 | view_allocation       | yes         | yes     | yes                  | yes          | yes   |
 | view_register         | yes         | yes     | yes                  | yes          | yes   |
 | view_personal_data    | yes         | yes     | yes                  | yes          | -     |
-| view_request(r)       | all         | own     | own                  | -            | -     |
+| view_request(r)       | all         | own     | own, and those it collects | -      | -     |
+| register_payment(r)   | all         | -       | those it collects    | -            | -     |
+| edit_payee(m or o)    | all         | -       | own municipality     | -            | -     |
+| collect_for(m)        | -           | -       | own municipality     | -            | -     |
 | import_participations(o) | all      | -       | -                    | own          | -     |
 | view_contacts(o)      | all         | -       | -                    | own office's | -     |
 | run/approve_allocation, change_agreement, manage_users, view_audit_log,
@@ -156,7 +159,29 @@ def works_for_office(user: Any, obj: Any) -> bool:
     return bool(is_own_office(user, obj))
 
 
-rules.add_perm(perms.VIEW_REQUEST, is_secretariat | is_own_request)
+@rules.predicate
+def collects_request(user: Any, obj: Any) -> bool:
+    """A lead-municipality user whose municipality collects a line of the request."""
+    if not isinstance(obj, PaymentRequest):
+        return False
+    municipality_id = _bound_id(user, frozenset({Role.LEAD_MUNICIPALITY}), "municipality_id")
+    return municipality_id is not None and any(
+        line.payee_municipality_id == municipality_id for line in obj.lines.all()
+    )
+
+
+@rules.predicate
+def is_own_lead_municipality(user: Any, obj: Any) -> bool:
+    return (
+        isinstance(obj, Municipality)
+        and _bound_id(user, frozenset({Role.LEAD_MUNICIPALITY}), "municipality_id") == obj.pk
+    )
+
+
+rules.add_perm(perms.VIEW_REQUEST, is_secretariat | is_own_request | collects_request)
+rules.add_perm(perms.REGISTER_PAYMENT, is_secretariat | collects_request)
+rules.add_perm(perms.EDIT_PAYEE, is_secretariat | is_own_lead_municipality)
+rules.add_perm(perms.COLLECT_FOR, is_own_lead_municipality)
 rules.add_perm(perms.IMPORT_PARTICIPATIONS, is_secretariat | works_for_office)
 rules.add_perm(perms.VIEW_CONTACTS, is_secretariat | works_for_office)
 rules.add_perm(perms.VIEW_REQUESTS, is_secretariat | is_municipality_user)

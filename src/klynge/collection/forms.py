@@ -36,3 +36,34 @@ class CreateRequestsForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason for cancelling"), max_length=300)
+
+
+class PayeeAccountForm(forms.Form):
+    account = forms.CharField(
+        label=_("Bank account"),
+        max_length=20,
+        required=False,
+        help_text=_("Reg. no. and account no., e.g. 1234 0001234567. Empty if unknown."),
+    )
+    ean = forms.CharField(
+        label=_("EAN number"),
+        max_length=13,
+        required=False,
+        help_text=_("13 digits, e.g. 5798000000001. Empty if unknown."),
+    )
+    contact = forms.CharField(
+        label=_("Contact"),
+        max_length=200,
+        required=False,
+        help_text=_("Who answers questions about the payment, e.g. a name and an email."),
+    )
+
+
+class PaymentFileForm(forms.Form):
+    file = forms.FileField(
+        label=_("Payment file"),
+        help_text=_(
+            "CSV as Danish Excel saves it, or XLSX, with the columns kommunekode, beløb, dato "
+            "and reference. All or nothing: a file with a bad row stores nothing."
+        ),
+    )

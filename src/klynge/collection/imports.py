@@ -32,24 +32,46 @@ def _column(row: dict[str, str], key: str) -> str:
     return ""
 
 
+MAX_BYTES = 5 * 1024 * 1024  # a year's bank file is a few kilobytes
+
+
 def read_payment_file(path: Path) -> list[PaymentRow]:
     """
     The payments in `path` (CSV or XLSX, told apart by content, not by name).
 
     :raises PaymentFileError: listing every bad row, or the missing columns
     """
-    data = path.read_bytes()
+    if path.stat().st_size > MAX_BYTES:
+        raise PaymentFileError([too_large(path.name)])
+    return read_payment_data(path.read_bytes(), name=path.name)
+
+
+def too_large(name: str) -> str:
+    return _("%(file)s is larger than %(mb)s MB; a payment file is far smaller.") % {
+        "file": name,
+        "mb": MAX_BYTES // (1024 * 1024),
+    }
+
+
+def read_payment_data(data: bytes, *, name: str) -> list[PaymentRow]:
+    """
+    The payments in a file's bytes (an upload); `name` is used in messages.
+
+    :raises PaymentFileError: listing every bad row, or the missing columns
+    """
+    if len(data) > MAX_BYTES:
+        raise PaymentFileError([too_large(name)])
     try:
         raw = read_table(data).records()
     except (TableError, OSError, ValueError, KeyError) as error:
-        raise PaymentFileError([f"{path.name}: {error}"]) from error
+        raise PaymentFileError([f"{name}: {error}"]) from error
     if not raw:
-        raise PaymentFileError([_("%(file)s has no payments.") % {"file": path.name}])
+        raise PaymentFileError([_("%(file)s has no payments.") % {"file": name}])
     missing = [key for key in COLUMNS if not any(name in raw[0][1] for name in COLUMNS[key])]
     if missing:
         wanted = ", ".join(COLUMNS[key][0] for key in missing)
         raise PaymentFileError(
-            [_("%(file)s lacks the columns: %(columns)s.") % {"file": path.name, "columns": wanted}]
+            [_("%(file)s lacks the columns: %(columns)s.") % {"file": name, "columns": wanted}]
         )
     rows: list[PaymentRow] = []
     problems: list[str] = []

@@ -9,7 +9,9 @@ template only lays the text out.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from django.utils import timezone
 
 import klynge.common
 from klynge.collection.models import PaymentRequest, RequestKind
+from klynge.collection.selectors import payment_details
 from klynge.core.dates import format_date_da
 from klynge.core.money import format_dkk
 
@@ -64,6 +67,7 @@ def letter_context(request: PaymentRequest) -> dict[str, Any]:
             f"(kørsel #{run.pk}, fingeraftryk {run.fingerprint[:12]})."
         ),
         "assumptions": list(run.inputs.get("assumptions", [])),
+        "payment_details": payment_details(lines),
     }
 
 
@@ -121,6 +125,7 @@ def settlement_context(document: PaymentRequest) -> dict[str, Any]:
             f"(fordeling #{run.pk}, fingeraftryk {run.fingerprint[:12]}); den tidligere fra "
             "de opkrævninger og kreditnotaer, der er sendt for året."
         ),
+        "payment_details": payment_details(lines),
     }
 
 
@@ -146,6 +151,15 @@ def letter_pdf(request: PaymentRequest) -> bytes:
     if request.kind == RequestKind.REQUEST:
         return compile_letter(letter_context(request))
     return compile_letter(settlement_context(request), template=SETTLEMENT_TEMPLATE)
+
+
+def letters_zip(requests: list[PaymentRequest]) -> bytes:
+    """Every request's letter as one ZIP, named as `letter_filename` names them."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for request in requests:
+            archive.writestr(letter_filename(request), letter_pdf(request))
+    return buffer.getvalue()
 
 
 def compile_letter(context: dict[str, Any], *, template: Path = TEMPLATE) -> bytes:

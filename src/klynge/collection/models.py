@@ -87,6 +87,15 @@ class PaymentRequestLine(models.Model):
     role = models.CharField(_("role"), max_length=5)
     amount_ore = models.BigIntegerField(_("amount (øre)"))
     payee = models.CharField(_("payee"), max_length=200)
+    payee_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("collecting municipality"),
+        help_text=_("The lead municipality that collects the line; empty when the office does."),
+    )
     explanation = models.TextField(_("explanation"))
     previous_ore = models.BigIntegerField(_("billed before (øre)"), null=True, blank=True)
     new_ore = models.BigIntegerField(_("new share (øre)"), null=True, blank=True)
@@ -116,6 +125,18 @@ class Payment(models.Model):
     overpayment = models.BooleanField(_("overpayment to be refunded"), default=False)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+    payee_municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("received by"),
+        help_text=_(
+            "The collecting lead municipality that registered the payment: it pays that "
+            "municipality's lines. Empty: registered by the secretariat, spread over all lines."
+        ),
+    )
 
     class Meta:
         ordering = ["paid_on", "pk"]
@@ -127,3 +148,38 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reference}: {self.amount_ore} øre"
+
+
+class PayeeAccount(models.Model):
+    """
+    Where a collector is paid: a municipality collecting as lead, or an
+    office. Unknown fields stay empty and the letter says who gives them.
+    """
+
+    municipality = models.OneToOneField(
+        Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    office = models.OneToOneField(
+        ClusterOffice, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    account = models.CharField(
+        _("bank account"), max_length=20, blank=True, help_text=_("Reg. no. and account no.")
+    )
+    ean = models.CharField(_("EAN number"), max_length=13, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("payment details")
+        verbose_name_plural = _("payment details")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(municipality__isnull=False, office__isnull=True)
+                    | models.Q(municipality__isnull=True, office__isnull=False)
+                ),
+                name="payee_is_municipality_or_office",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.municipality or self.office)

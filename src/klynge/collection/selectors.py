@@ -6,19 +6,25 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
-from klynge.collection.models import PaymentRequest, RequestKind, RequestStatus
+from klynge.collection.models import (
+    PayeeAccount,
+    PaymentRequest,
+    PaymentRequestLine,
+    RequestKind,
+    RequestStatus,
+)
 from klynge.core.collection import (
     State,
     outstanding,
     request_state,
     settlement_differences,
-    spread_received,
+    spread_payments,
 )
-from klynge.financing.models import AllocationRun, RunStatus
-from klynge.masterdata.models import Municipality
+from klynge.financing.models import AllocationRun, FinancedOffice, OfficeLead, RunStatus
+from klynge.masterdata.models import ClusterOffice, Municipality
 
 STATE_LABELS = {
     State.DRAFT: _("Draft"),
@@ -40,6 +46,14 @@ class RequestView:
     outstanding_ore: int
     state: State
 
+    def received_per_line(self) -> dict[int, int]:
+        """
+        What has been received on each line (by line id), payments by a
+        collecting municipality on its own lines first (`spread_payments`).
+        Uses the request's prefetched lines and payments.
+        """
+        return _received_per_line(self.request)
+
     @property
     def state_label(self) -> str:
         return str(STATE_LABELS[self.state])
@@ -56,13 +70,43 @@ class RequestView:
         return 0
 
 
+def _received_per_line(request: PaymentRequest) -> dict[int, int]:
+    if request.status == RequestStatus.CANCELLED or request.is_credit:
+        return {line.pk: 0 for line in request.lines.all()}
+    spread = spread_payments(
+        [
+            (str(p.payee_municipality_id) if p.payee_municipality_id else None, p.amount_ore)
+            for p in request.payments.all()
+        ],
+        [
+            (
+                str(line.pk),
+                line.amount_ore,
+                str(line.payee_municipality_id) if line.payee_municipality_id else None,
+            )
+            for line in request.lines.all()
+        ],
+    )
+    return {int(key): amount for key, amount in spread.items()}
+
+
+def payee_outstanding_ore(request: PaymentRequest, payee: Municipality) -> int:
+    """What is still owed on the lines of `request` that `payee` collects."""
+    received = _received_per_line(request)
+    return sum(
+        line.amount_ore - received[line.pk]
+        for line in request.lines.all()
+        if line.payee_municipality_id == payee.pk
+    )
+
+
 def request_list(
     *, year: int | None = None, municipality_code: str = "", today: dt.date
 ) -> list[RequestView]:
     """Requests (of a year, of a municipality), with their figures and state."""
     requests: QuerySet[PaymentRequest] = (
         PaymentRequest.objects.select_related("municipality")
-        .prefetch_related("lines__office")
+        .prefetch_related("lines__office", "payments")
         .annotate(received=Sum("payments__amount_ore"))
     )
     if year is not None:
@@ -141,16 +185,16 @@ def office_reconciliation(views: list[RequestView]) -> dict[str, Totals]:
     for view in views:
         if view.state == State.CANCELLED:
             continue
-        lines = [(line.office.name, line.amount_ore) for line in view.request.lines.all()]
+        lines = view.request.lines.all()
         if view.request.is_credit:
-            for office, amount in lines:
-                credited[office] += amount
-                requested.setdefault(office, 0)
+            for line in lines:
+                credited[line.office.name] += line.amount_ore
+                requested.setdefault(line.office.name, 0)
             continue
-        for office, amount in lines:
-            requested[office] += amount
-        for office, part in spread_received(view.received_ore, lines).items():
-            received[office] += part
+        parts = view.received_per_line()
+        for line in lines:
+            requested[line.office.name] += line.amount_ore
+            received[line.office.name] += parts[line.pk]
     return {
         office: Totals(
             requested[office],
@@ -160,6 +204,42 @@ def office_reconciliation(views: list[RequestView]) -> dict[str, Totals]:
         )
         for office in sorted(requested)
     }
+
+
+@dataclass(frozen=True)
+class CollectedRow:
+    """A request seen by the municipality that collects some of its lines."""
+
+    view: RequestView
+    due_ore: int
+    received_ore: int
+
+    @property
+    def outstanding_ore(self) -> int:
+        return self.due_ore - self.received_ore
+
+
+def collected_by(views: list[RequestView], municipality: Municipality) -> list[CollectedRow]:
+    """What `municipality` collects on each live request: its lines, what it has received."""
+    rows = []
+    for view in views:
+        if view.state == State.CANCELLED or view.request.is_credit:
+            continue
+        own = [
+            line
+            for line in view.request.lines.all()
+            if line.payee_municipality_id == municipality.pk
+        ]
+        if own:
+            received = view.received_per_line()
+            rows.append(
+                CollectedRow(
+                    view,
+                    sum(line.amount_ore for line in own),
+                    sum(received[line.pk] for line in own),
+                )
+            )
+    return rows
 
 
 def received_by_year(views: list[RequestView]) -> dict[int, int]:
@@ -251,3 +331,74 @@ def settlement_basis(*, run: AllocationRun) -> list[MunicipalitySettlement]:
                 )
             )
     return result
+
+
+@dataclass(frozen=True)
+class PayeeRow:
+    """A collector (a lead municipality or an office) and where it is paid, if known."""
+
+    municipality: Municipality | None
+    office: ClusterOffice | None
+    account: PayeeAccount | None
+
+    @property
+    def name(self) -> str:
+        return self.municipality.name if self.municipality else str(self.office)
+
+
+def payee_account_for(
+    *, municipality: Municipality | None = None, office: ClusterOffice | None = None
+) -> PayeeAccount | None:
+    return PayeeAccount.objects.filter(municipality=municipality, office=office).first()
+
+
+def payee_account_list() -> list[PayeeRow]:
+    """Every municipality that leads an office, then every financed office, by name."""
+    accounts = list(PayeeAccount.objects.all())
+    by_municipality = {a.municipality_id: a for a in accounts if a.municipality_id}
+    by_office = {a.office_id: a for a in accounts if a.office_id}
+    leads = Municipality.objects.filter(
+        pk__in=OfficeLead.objects.filter(municipality__isnull=False).values("municipality")
+    ).order_by("name")
+    offices = ClusterOffice.objects.filter(pk__in=FinancedOffice.objects.values("office")).order_by(
+        "name"
+    )
+    return [PayeeRow(m, None, by_municipality.get(m.pk)) for m in leads] + [
+        PayeeRow(None, o, by_office.get(o.pk)) for o in offices
+    ]
+
+
+def payment_details(lines: list[PaymentRequestLine]) -> list[str]:
+    """
+    One Danish sentence per collector of `lines`: its account, EAN and
+    contact, or that the collector gives them (never an invented number).
+    """
+    accounts = {
+        (a.municipality_id, a.office_id): a
+        for a in PayeeAccount.objects.filter(
+            Q(
+                municipality__in=[
+                    ln.payee_municipality_id for ln in lines if ln.payee_municipality_id
+                ]
+            )
+            | Q(office__in=[ln.office_id for ln in lines if not ln.payee_municipality_id])
+        )
+    }
+    result: dict[str, str] = {}
+    for line in lines:
+        key = (line.payee_municipality_id, None if line.payee_municipality_id else line.office_id)
+        name = line.payee
+        account = accounts.get(key)
+        parts = []
+        if account and account.account:
+            parts.append(f"konto (reg.nr. og kontonr.) {account.account}")
+        if account and account.ean:
+            parts.append(f"EAN {account.ean}")
+        if account and account.contact:
+            parts.append(f"kontakt {account.contact}")
+        result[name] = (
+            f"{name}: {', '.join(parts)}."
+            if parts
+            else f"{name}: betalingsoplysninger oplyses af {name}."
+        )
+    return list(result.values())

@@ -9,6 +9,7 @@ PaymentFileError listing every bad row) and changes nothing.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,17 +17,19 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from stdnum import ean as stdnum_ean
 
 from klynge.audit.models import Action
-from klynge.audit.services import Actor, record, snapshot
+from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.collection.models import (
+    PayeeAccount,
     Payment,
     PaymentRequest,
     PaymentRequestLine,
     RequestKind,
     RequestStatus,
 )
-from klynge.collection.selectors import live_documents, settlement_basis
+from klynge.collection.selectors import live_documents, payee_outstanding_ore, settlement_basis
 from klynge.core.collection import outstanding
 from klynge.core.money import format_dkk
 from klynge.financing.models import (
@@ -60,14 +63,20 @@ def request_state_audited(request: PaymentRequest) -> dict[str, object]:
     )
 
 
-def _payee(agreement: Agreement, lead: OfficeLead | None, role: str, office_name: str) -> str:
-    """Who collects a line: the office, or under LEAD collection the office's lead."""
+def _payee(
+    agreement: Agreement, lead: OfficeLead | None, role: str, office_name: str
+) -> tuple[str, Municipality | None]:
+    """
+    Who collects a line: under LEAD collection the office's lead (the label
+    and the municipality), else, and for the lead's own share, the office.
+    """
     if agreement.collector == Collector.LEAD and role != "lead" and lead and lead.municipality:
-        return _("%(name)s Municipality (lead of %(office)s)") % {
+        label = _("%(name)s Municipality (lead of %(office)s)") % {
             "name": lead.municipality.name,
             "office": office_name,
         }
-    return office_name
+        return label, lead.municipality
+    return office_name, None
 
 
 @transaction.atomic
@@ -123,10 +132,14 @@ def requests_create(*, actor: Actor, run: AllocationRun, due_date: dt.date) -> l
                 office=line.office,
                 role=line.role,
                 amount_ore=line.amount_ore,
-                payee=_payee(run.agreement, leads.get(line.office_id), line.role, line.office.name),
+                payee=payee,
+                payee_municipality=collector,
                 explanation=line.explanation,
             )
             for line in lines
+            for payee, collector in [
+                _payee(run.agreement, leads.get(line.office_id), line.role, line.office.name)
+            ]
         )
         record(
             actor=actor, action=Action.CREATE, instance=request, before=None,
@@ -160,9 +173,7 @@ class Settlement:
         return bool(self.supplements or self.credits or self.cancelled)
 
 
-def _settlement_line(
-    run: AllocationRun, office_name: str, before: int, after: int, amount: int
-) -> str:
+def _settlement_line(run: AllocationRun, before: int, after: int, amount: int) -> str:
     return _(
         "Billed before %(before)s, new share %(after)s after allocation #%(run)s "
         "replaced #%(old)s; difference %(amount)s. Reason: %(reason)s"
@@ -276,23 +287,24 @@ def _settlement_document(
         due_date=due_date,
     )
     offices = {o.pk: o for o in ClusterOffice.objects.filter(pk__in=amounts)}
+    roles = {
+        office_id: line.role if (line := explanations.get((municipality.pk, office_id))) else "none"
+        for office_id in amounts
+    }
+    payees = {
+        office_id: _payee(run.agreement, leads.get(office_id), roles[office_id], office.name)
+        for office_id, office in offices.items()
+    }
     PaymentRequestLine.objects.bulk_create(
         PaymentRequestLine(
             request=document,
             office=offices[office_id],
-            role=(
-                line.role if (line := explanations.get((municipality.pk, office_id))) else "none"
-            ),
+            role=roles[office_id],
             amount_ore=amount,
-            payee=_payee(
-                run.agreement,
-                leads.get(office_id),
-                line.role if line else "none",
-                offices[office_id].name,
-            ),
+            payee=payees[office_id][0],
+            payee_municipality=payees[office_id][1],
             explanation=_settlement_line(
                 run,
-                offices[office_id].name,
                 before.get(office_id, 0),
                 after.get(office_id, 0),
                 amount,
@@ -384,13 +396,20 @@ def payment_register(
     reference: str,
     overpayment: bool = False,
     note: str = "",
+    payee: Municipality | None = None,
 ) -> Payment:
     """
     Register money received against `request`; a partial payment is fine.
 
+    With `payee`, a collecting lead municipality registers what it received
+    for the lines it collects: the payment pays those lines, and may not
+    exceed what is outstanding on them. Without, the payment is spread over
+    all lines (the secretariat's registration).
+
     :raises CollectionError: if the amount is not positive, the request is
-        cancelled, the reference is already registered, or the amount
-        exceeds what is outstanding without being marked as an overpayment
+        cancelled or a credit note, the reference is already registered, the
+        payee collects no line of the request, or the amount exceeds what is
+        outstanding without being marked as an overpayment
     """
     request = PaymentRequest.objects.select_for_update().get(pk=request.pk)
     reference = reference.strip()
@@ -414,6 +433,16 @@ def payment_register(
             % {"reference": reference}
         )
     owed = outstanding(request.total_ore, received_ore(request))
+    if payee is not None:
+        owed = payee_outstanding_ore(request, payee)
+        if not request.lines.filter(payee_municipality=payee).exists():
+            raise CollectionError(
+                _(
+                    "%(name)s Municipality collects no line of request %(number)s; only the "
+                    "collecting municipality or the secretariat registers its payments."
+                )
+                % {"name": payee.name, "number": request.number}
+            )
     if amount_ore > owed and not overpayment:
         raise CollectionError(
             _(
@@ -433,6 +462,7 @@ def payment_register(
         reference=reference,
         overpayment=amount_ore > owed,
         note=note,
+        payee_municipality=payee,
     )
     record(
         actor=actor, action=Action.CREATE, instance=payment, before=None,
@@ -556,3 +586,58 @@ def payments_import(*, actor: Actor, year: int, rows: Sequence[PaymentRow]) -> I
     if problems:
         raise PaymentFileError(problems)  # rolls back the rows registered above
     return ImportReport(registered=registered, already_registered=skipped)
+
+
+_ACCOUNT = re.compile(r"^(\d{4})[ -]?(\d{1,10})$")
+
+
+@transaction.atomic
+def payee_account_set(
+    *,
+    actor: Actor,
+    municipality: Municipality | None = None,
+    office: ClusterOffice | None = None,
+    account: str = "",
+    ean: str = "",
+    contact: str = "",
+) -> PayeeAccount:
+    """
+    Set where a collector (a lead municipality or an office) is paid.
+
+    Empty fields stay unknown; the letter then says who gives them.
+
+    :raises CollectionError: naming each bad field (account as reg. no. and
+        account no., EAN as 13 digits with a valid check digit)
+    """
+    if (municipality is None) == (office is None):
+        raise CollectionError(_("Payment details belong to one municipality or one office."))
+    problems = []
+    account = " ".join(account.split())
+    if account:
+        match = _ACCOUNT.match(account)
+        if match is None:
+            problems.append(
+                _(
+                    "Bank account: give the reg. no. (4 digits) and the account no. "
+                    "(up to 10 digits), e.g. 1234 0001234567."
+                )
+            )
+        else:
+            account = f"{match.group(1)} {match.group(2).zfill(10)}"
+    ean = "".join(ean.split())
+    if ean and not (len(ean) == 13 and ean.isdigit() and stdnum_ean.is_valid(ean)):
+        problems.append(_("EAN number: 13 digits with a valid check digit, e.g. 5798000000001."))
+    contact = contact.strip()
+    if len(contact) > 200:
+        problems.append(_("Contact: at most 200 characters."))
+    if problems:
+        raise CollectionError(" ".join(problems))
+    row, _changed = audited_upsert(
+        PayeeAccount,
+        actor=actor,
+        lookup={"municipality": municipality, "office": office},
+        values={"account": account, "ean": ean, "contact": contact},
+        municipality_code=municipality.code if municipality else "",
+        office_id=office.pk if office else None,
+    )
+    return row

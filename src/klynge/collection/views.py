@@ -13,12 +13,24 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from klynge.audit.services import Actor
 from klynge.collection import renderers
-from klynge.collection.forms import CancelForm, CreateRequestsForm, PaymentForm
-from klynge.collection.letters import letter_filename, letter_pdf
+from klynge.collection.forms import (
+    CancelForm,
+    CreateRequestsForm,
+    PayeeAccountForm,
+    PaymentFileForm,
+    PaymentForm,
+)
+from klynge.collection.imports import MAX_BYTES as MAX_PAYMENT_FILE_BYTES
+from klynge.collection.imports import read_payment_data, too_large
+from klynge.collection.letters import letter_filename, letter_pdf, letters_zip
 from klynge.collection.models import Payment, PaymentRequest, RequestStatus
 from klynge.collection.selectors import (
     RequestView,
+    collected_by,
     office_reconciliation,
+    payee_account_for,
+    payee_account_list,
+    payee_outstanding_ore,
     reminders,
     request_list,
     request_view,
@@ -27,7 +39,10 @@ from klynge.collection.selectors import (
 )
 from klynge.collection.services import (
     CollectionError,
+    PaymentFileError,
+    payee_account_set,
     payment_register,
+    payments_import,
     request_cancel,
     request_send,
     requests_create,
@@ -36,7 +51,10 @@ from klynge.collection.services import (
 from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.common.views import submitted, visible_or_404
+from klynge.core.collection import State
+from klynge.core.money import format_dkk, group_thousands
 from klynge.financing.selectors import AgreementYearError, agreement_for_year, run_approved
+from klynge.masterdata.models import ClusterOffice, Municipality
 
 DEFAULT_YEAR = 2024
 
@@ -63,6 +81,14 @@ def requests_year(request: HttpRequest, year: int) -> HttpResponse:
     views = _visible(request, year)
     manage = request.user.has_perm(perms.MANAGE_COLLECTION)
     approved = run_approved(agreement=agreement, year=year)
+    collector = _collector(request)
+    collected = collected_by(views, collector) if collector else []
+    if not manage:  # the user's own requests; those it collects are listed apart
+        views = [
+            v
+            for v in views
+            if request.user.has_perm(perms.VIEW_MUNICIPALITY, v.request.municipality)
+        ]
     return render(
         request,
         "collection/requests.html",
@@ -77,6 +103,9 @@ def requests_year(request: HttpRequest, year: int) -> HttpResponse:
             "approved_run": approved,
             "to_settle": settlement_basis(run=approved) if manage and approved and views else [],
             "create_form": CreateRequestsForm(),
+            "payment_file_form": PaymentFileForm(),
+            "collector": collector,
+            "collected": collected,
             "drafts": sum(1 for v in views if v.request.status == RequestStatus.DRAFT),
         },
     )
@@ -150,6 +179,62 @@ def requests_settle_view(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_POST
 @permission_required(perms.MANAGE_COLLECTION)
+def payments_import_view(request: HttpRequest, year: int) -> HttpResponse:
+    """Register a bank file's payments for the year, all or nothing (as the command does)."""
+    form = PaymentFileForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose a payment file (CSV or XLSX)."))
+        return redirect("requests", year=year)
+    upload = form.cleaned_data["file"]
+    try:
+        if upload.size > MAX_PAYMENT_FILE_BYTES:
+            raise PaymentFileError([too_large(upload.name)])
+        rows = read_payment_data(upload.read(), name=upload.name)
+        report = payments_import(actor=Actor.of(request.user), year=year, rows=rows)
+    except PaymentFileError as error:
+        shown = error.problems[:20]
+        more = len(error.problems) - len(shown)
+        messages.error(
+            request,
+            _("%(file)s is refused; nothing is registered.") % {"file": upload.name}
+            + " "
+            + " ".join(shown)
+            + (" " + _("(and %(n)s more)") % {"n": group_thousands(more)} if more else ""),
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "%(count)s payments registered, %(total)s in all; %(skipped)s were registered "
+                "already and are skipped."
+            )
+            % {
+                "count": len(report.registered),
+                "total": format_dkk(sum(p.amount_ore for p in report.registered)),
+                "skipped": len(report.already_registered),
+            },
+        )
+    return redirect("requests", year=year)
+
+
+@require_GET
+@permission_required(perms.VIEW_REQUESTS)
+def requests_letters_zip(request: HttpRequest, year: int) -> HttpResponse:
+    """Every letter of the year the user may see (requests, supplements, credits) in one ZIP."""
+    shown = [v.request for v in _visible(request, year) if v.state != State.CANCELLED]
+    if not shown:
+        messages.error(
+            request,
+            _("There are no requests for %(year)s, so there are no letters.") % {"year": year},
+        )
+        return redirect("requests", year=year)
+    response = HttpResponse(letters_zip(shown), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="breve-{year}.zip"'
+    return response
+
+
+@require_POST
+@permission_required(perms.MANAGE_COLLECTION)
 def requests_send_view(request: HttpRequest, year: int) -> HttpResponse:
     actor = Actor.of(request.user)
     drafts = PaymentRequest.objects.filter(year=year, status=RequestStatus.DRAFT)
@@ -176,35 +261,71 @@ def requests_export(request: HttpRequest, year: int) -> HttpResponse:
 
 
 def _request_or_404(request: HttpRequest, pk: int) -> PaymentRequest:
-    requests = PaymentRequest.objects.select_related("municipality", "run")
+    requests = PaymentRequest.objects.select_related("municipality", "run").prefetch_related(
+        "lines__office", "lines__payee_municipality", "payments"
+    )
     return visible_or_404(request, requests, perms.VIEW_REQUEST, pk=pk)
+
+
+def _collector(request: HttpRequest) -> Municipality | None:
+    """The lead municipality the user collects for, if any (never the secretariat)."""
+    return next(
+        (m for m in Municipality.objects.all() if request.user.has_perm(perms.COLLECT_FOR, m)),
+        None,
+    )
+
+
+def _collecting_for(request: HttpRequest, obj: PaymentRequest) -> Municipality | None:
+    """The lead municipality the user collects for on `obj`; None for the secretariat."""
+    if request.user.has_perm(perms.MANAGE_COLLECTION):
+        return None
+    return next(
+        (
+            line.payee_municipality
+            for line in obj.lines.all()
+            if line.payee_municipality is not None
+            and request.user.has_perm(perms.COLLECT_FOR, line.payee_municipality)
+        ),
+        None,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One request with its lines and payments; the secretariat registers payments here."""
+    """
+    One request with its lines and payments. The secretariat registers any
+    payment here; a collecting lead municipality what it received for its lines.
+    """
     obj = _request_or_404(request, pk)
-    manage = request.user.has_perm(perms.MANAGE_COLLECTION)
-    form = PaymentForm(request.POST or None) if manage else None
+    may_register = request.user.has_perm(perms.REGISTER_PAYMENT, obj) and not obj.is_credit
+    payee = _collecting_for(request, obj) if may_register else None
+    form = PaymentForm(request.POST or None) if may_register else None
     if request.method == "POST" and form is None:
         raise PermissionDenied
     if form is not None and submitted(
         request,
         form,
-        lambda data: payment_register(actor=Actor.of(request.user), request=obj, **data),
+        lambda data: payment_register(
+            actor=Actor.of(request.user), request=obj, payee=payee, **data
+        ),
         refused=CollectionError,
         success=_("The payment is registered."),
     ):
         return redirect("request-detail", pk=obj.pk)
+    view = request_view(obj, today=timezone.localdate())
+    received = view.received_per_line()
+    lines = [(line, received[line.pk]) for line in obj.lines.all()]
     return render(
         request,
         "collection/request_detail.html",
         {
-            "view": request_view(obj, today=timezone.localdate()),
-            "lines": obj.lines.select_related("office"),
-            "payments": obj.payments.all(),
+            "view": view,
+            "lines": lines,
+            "payments": obj.payments.select_related("payee_municipality"),
             "form": form,
-            "cancel_form": CancelForm() if manage else None,
+            "payee": payee,
+            "payee_outstanding": payee_outstanding_ore(obj, payee) if payee else None,
+            "cancel_form": CancelForm() if request.user.has_perm(perms.MANAGE_COLLECTION) else None,
             "trail": [
                 (reverse("requests", args=[obj.year]), _("Requests %(year)s") % {"year": obj.year})
             ],
@@ -238,3 +359,71 @@ def request_cancel_view(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The request is cancelled."))
     return redirect("request-detail", pk=obj.pk)
+
+
+@require_GET
+@permission_required(perms.VIEW_REQUESTS)
+def payee_accounts(request: HttpRequest) -> HttpResponse:
+    """Where each collector is paid: the lead municipalities and the offices."""
+    rows = [
+        row
+        for row in payee_account_list()
+        if request.user.has_perm(perms.EDIT_PAYEE, row.municipality or row.office)
+    ]
+    if not rows:
+        raise PermissionDenied
+    return render(
+        request,
+        "collection/payees.html",
+        {"rows": rows, "trail": [(reverse("requests-current"), _("Requests"))]},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def payee_account_edit(request: HttpRequest, kind: str, key: str) -> HttpResponse:
+    """Edit a collector's payment details (the secretariat, or the lead municipality itself)."""
+    target: Municipality | ClusterOffice
+    if kind == "kommune":
+        target = get_object_or_404(Municipality, code=key)
+    elif kind == "kontor" and key.isdigit():
+        target = get_object_or_404(ClusterOffice, pk=int(key))
+    else:
+        raise Http404
+    if not request.user.has_perm(perms.EDIT_PAYEE, target):
+        raise PermissionDenied
+    municipality = target if isinstance(target, Municipality) else None
+    office = target if isinstance(target, ClusterOffice) else None
+    current = payee_account_for(municipality=municipality, office=office)
+    form = PayeeAccountForm(
+        request.POST if request.method == "POST" else None,
+        initial={"account": current.account, "ean": current.ean, "contact": current.contact}
+        if current
+        else {},
+    )
+    if submitted(
+        request,
+        form,
+        lambda data: payee_account_set(
+            actor=Actor.of(request.user), municipality=municipality, office=office, **data
+        ),
+        refused=CollectionError,
+        success=_("The payment details are saved."),
+    ):
+        return redirect("payee-accounts")
+    heading = _("Payment details: %(name)s") % {"name": _payee_name(target)}
+    return render(
+        request,
+        "common/edit.html",
+        {
+            "form": form,
+            "heading": heading,
+            "back": reverse("payee-accounts"),
+            "trail": [(reverse("payee-accounts"), _("Payment details"))],
+        },
+    )
+
+
+def _payee_name(target: Municipality | ClusterOffice) -> str:
+    if isinstance(target, Municipality):
+        return _("%(name)s Municipality") % {"name": target.name}
+    return target.name

@@ -74,6 +74,18 @@ urlpatterns = [
         "opkraevninger/<int:year>/afregn/", collection.requests_settle_view, name="requests-settle"
     ),
     path(
+        "opkraevninger/<int:year>/indbetalinger/",
+        collection.payments_import_view,
+        name="payments-import",
+    ),
+    path("opkraevninger/<int:year>/breve.zip", collection.requests_letters_zip, name="letters-zip"),
+    path("opkraevninger/betalingsoplysninger/", collection.payee_accounts, name="payee-accounts"),
+    path(
+        "opkraevninger/betalingsoplysninger/<str:kind>/<str:key>/",
+        collection.payee_account_edit,
+        name="payee-account-edit",
+    ),
+    path(
         "opkraevninger/<int:year>/eksport.xlsx",
         collection.requests_export,
         name="requests-export",

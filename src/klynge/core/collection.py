@@ -83,6 +83,34 @@ def spread_received(received_ore: int, lines: Sequence[tuple[str, int]]) -> dict
     return result
 
 
+def spread_payments(
+    payments: Sequence[tuple[str | None, int]], lines: Sequence[tuple[str, int, str | None]]
+) -> dict[str, int]:
+    """
+    Spread a request's payments over its lines (key, amount, payee), in øre.
+
+    A payment registered by a payee (a lead municipality collecting its
+    offices' shares) pays that payee's lines first, in proportion to what is
+    left on them; the other payments are spread over what is left on all
+    lines. Nothing is spread beyond a line's amount, so the parts add up to
+    what was received up to the request's total, and with no payee-bound
+    payment the result is exactly `spread_received`.
+    """
+    left = {key: amount for key, amount, _payee in lines}
+    general = 0
+    for payee, amount in payments:
+        if payee is None:
+            general += amount
+            continue
+        own = [(key, left[key]) for key, _amount, line_payee in lines if line_payee == payee]
+        budget = min(amount, sum(rest for _key, rest in own))
+        for key, part in spread_received(budget, own).items():
+            left[key] -= part
+    for key, part in spread_received(general, [(key, left[key]) for key, *_ in lines]).items():
+        left[key] -= part
+    return {key: amount - left[key] for key, amount, _payee in lines}
+
+
 def settlement_differences(
     billed: Mapping[K, int], target: Mapping[K, int]
 ) -> tuple[dict[K, int], dict[K, int]]:

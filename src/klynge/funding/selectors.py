@@ -9,7 +9,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 
 from klynge.collection.selectors import request_list
-from klynge.core.collection import State, spread_received
+from klynge.core.collection import State
 from klynge.core.money import format_dkk
 from klynge.financing.selectors import QualityItem, YearAllocation
 from klynge.funding.models import Grant
@@ -144,12 +144,12 @@ def _municipal_line(office: ClusterOffice, shown: YearAllocation, today: dt.date
     views = [v for v in request_list(year=shown.year, today=today) if v.state != State.CANCELLED]
     if not views:
         return FundingLine(_("The municipalities"), allocated, None, _("No requests made yet."))
-    received = sum(
-        spread_received(
-            v.received_ore, [(line.office.name, line.amount_ore) for line in v.request.lines.all()]
-        ).get(office.name, 0)
-        for v in views
-    )
+    received = 0
+    for view in views:
+        parts = view.received_per_line()
+        received += sum(
+            parts[line.pk] for line in view.request.lines.all() if line.office == office
+        )
     return FundingLine(_("The municipalities"), allocated, received, "")
 
 

@@ -350,3 +350,17 @@ def test_each_settlement_has_its_own_letter_explaining_the_difference(sent_reque
     assert "Lejre deltager alligevel." in credit_text
     assert "krediteres" in credit_text
     assert letter_filename(credit) == "kreditnota-2024-253-K1-greve.pdf"
+
+
+def test_a_cancelled_request_has_a_cancellation_letter(sent_requests, demo) -> None:
+    _leave(demo, LEJRE)
+    requests_settle(actor=ACTOR, run=_correct(demo), due_date=SUPPLEMENT_DUE)
+    lejre = PaymentRequest.objects.get(number="2024-350")
+
+    reader = PdfReader(io.BytesIO(letter_pdf(lejre)))
+    text = " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+    assert "Annullering af opkrævning 2024-350" in text
+    assert "Lejre deltager ikke i 2024" in text
+    assert format_dkk(lejre.total_ore, unit=False) in text
+    assert letter_filename(lejre) == "annullering-opkraevning-2024-350-lejre.pdf"

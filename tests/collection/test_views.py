@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from django.urls import reverse
@@ -92,3 +93,49 @@ def test_a_municipality_downloads_its_own_letter_only(login_as, approved_run) ->
     assert own.status_code == 200 and own["Content-Type"] == "application/pdf"
     assert own.content.startswith(b"%PDF-")
     assert other.status_code == 404
+
+
+def test_the_secretariat_corrects_an_approved_year_in_the_web(login_as, demo) -> None:
+    """The issue's flow: approve 2024, learn Lejre is out, correct, settle, send the letters."""
+    client = login_as("sekretariat")
+    client.post(reverse("allocation-save", args=[2024]))
+    run = demo.runs.get()
+    client.post(reverse("allocation-approve", args=[2024, run.pk]), {"confirmed": "on"})
+    client.post(reverse("requests-create", args=[2024]), {"due_date": "2024-03-31"})
+    client.post(reverse("requests-send", args=[2024]))
+    client.post(
+        reverse("participation-edit", args=[2024, "350"]),
+        {"participates": "0", "basis": "fact", "note": "KKR-referat 2024"},
+    )
+
+    allocation = client.get(reverse("allocation", args=[2024])).content.decode()
+    preview = client.get(reverse("allocation-correction", args=[2024])).content.decode()
+    no_reason = client.post(
+        reverse("allocation-correction", args=[2024]), {"reason": "", "confirmed": "on"}
+    )
+    corrected = client.post(
+        reverse("allocation-correction", args=[2024]),
+        {"reason": "Lejre deltager ikke (KKR 2024).", "confirmed": "on"},
+        follow=True,
+    )
+    requests_page = client.get(reverse("requests", args=[2024])).content.decode()
+    settled = client.post(
+        reverse("requests-settle", args=[2024]), {"due_date": "2024-06-30"}, follow=True
+    )
+    client.post(reverse("requests-send", args=[2024]))
+    letters = zipfile.ZipFile(
+        io.BytesIO(client.get(reverse("letters-zip", args=[2024])).content)
+    ).namelist()
+
+    assert reverse("allocation-correction", args=[2024]) in allocation  # the way to correct
+    assert "Lejre" in preview and "Forskel" in preview
+    assert no_reason.status_code == 200 and "Begrundelse" in no_reason.content.decode()
+    assert "erstatter nu" in corrected.content.decode()
+    assert "erstatter #" in corrected.content.decode()  # the new run says what it replaced
+    assert "afregn opkrævningerne" in requests_page
+    assert "16 efteropkrævninger, 0 kreditnotaer og 1 annullerede" in settled.content.decode()
+    assert PaymentRequest.objects.get(number="2024-350").status == "cancelled"
+    assert PaymentRequest.objects.filter(kind="supplement", status="sent").count() == 16
+    assert "annullering-opkraevning-2024-350-lejre.pdf" in letters
+    assert "efteropkraevning-2024-253-E1-greve.pdf" in letters
+    assert len(letters) == 17 + 16

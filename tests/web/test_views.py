@@ -158,3 +158,30 @@ def test_vendored_design_system_and_app_assets_are_found_by_staticfiles() -> Non
         "klynge/app.css",
     ]:
         assert finders.find(asset), asset
+
+
+def test_reach_figures_on_the_map_and_office_pages_carry_the_demo_marker(login_as) -> None:
+    """The demo set's companies are demodata wherever they are counted."""
+    from klynge.demo.participation import demo_participation_load
+    from klynge.masterdata.models import ClusterOffice
+
+    demo_participation_load(
+        companies=300,
+        activities_per_office=12,
+        participations_per_office=400,
+        knowledge_institutions=3,
+    )
+    client = login_as("sekretariat")
+    office = ClusterOffice.objects.get(name="We Build Denmark – Næstved")
+
+    reach_map = client.get(reverse("overview") + "?maal=reach&aar=2024").content.decode()
+    money_map = client.get(reverse("overview") + "?maal=per_inhabitant&aar=2024").content.decode()
+    office_page = client.get(reverse("office-detail", args=[office.pk])).content.decode()
+    reach_table = office_page.split("Virksomheder nået", 1)[1].split("</table>", 1)[0]
+
+    assert 'class="marker-demo"' in reach_map.split('id="kort-overskrift"', 1)[1].split("</h2>")[0]
+    assert 'id="kort-overskrift"' in money_map
+    assert (
+        'class="marker-demo"' not in money_map.split('id="kort-overskrift"', 1)[1].split("</h2>")[0]
+    )
+    assert 'class="marker-demo"' in reach_table

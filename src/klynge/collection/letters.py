@@ -19,7 +19,7 @@ import typst
 from django.utils import timezone
 
 import klynge.common
-from klynge.collection.models import PaymentRequest, RequestKind
+from klynge.collection.models import PaymentRequest, RequestKind, RequestStatus
 from klynge.collection.selectors import payment_details
 from klynge.core.dates import format_date_da
 from klynge.core.money import format_dkk
@@ -129,6 +129,46 @@ def settlement_context(document: PaymentRequest) -> dict[str, Any]:
     }
 
 
+def cancellation_context(request: PaymentRequest) -> dict[str, Any]:
+    """A cancelled request's letter: every line billed before, now nothing to pay, and why."""
+    municipality = request.municipality.name
+    lines = list(request.lines.select_related("office").order_by("office__name"))
+    kind = request.get_kind_display()
+    return {
+        "title": f"Annullering af {kind.lower()} {request.number} – {municipality} Kommune",
+        "sender": SENDER,
+        "recipient": f"{municipality} Kommune",
+        "date": format_date_da(timezone.localdate()),
+        "number": request.number,
+        "heading": f"Annullering af {kind.lower()} {request.number} ({request.year})",
+        "intro": (
+            f"{kind} {request.number} til {municipality} Kommune af "
+            f"{format_date_da(timezone.localtime(request.created_at).date())} er annulleret. "
+            "Beløbene nedenfor skal ikke betales."
+        ),
+        "reason": request.cancel_reason,
+        "payee_heading": "Skulle have været betalt til",
+        "lines": [
+            {
+                "office": line.office.name,
+                "payee": line.payee,
+                "before": format_dkk(line.amount_ore, unit=False),
+                "after": format_dkk(0, unit=False),
+                "difference": "−" + format_dkk(line.amount_ore, unit=False),
+            }
+            for line in lines
+        ],
+        "total": "−" + format_dkk(request.total_ore, unit=False),
+        "action": f"{municipality} Kommune skal ikke betale {format_dkk(request.total_ore)} "
+        f"efter {kind.lower()} {request.number}.",
+        "basis": (
+            f"Opkrævningen var lavet fra den godkendte fordeling for {request.year} "
+            f"(fordeling #{request.run_id})."
+        ),
+        "payment_details": [],
+    }
+
+
 def letter_filename(request: PaymentRequest) -> str:
     """'opkraevning-2024-253-greve.pdf': ASCII, safe in every file system."""
     name = request.municipality.name.lower()
@@ -138,6 +178,8 @@ def letter_filename(request: PaymentRequest) -> str:
         RequestKind.SUPPLEMENT: "efteropkraevning",
         RequestKind.CREDIT: "kreditnota",
     }.get(RequestKind(request.kind), "opkraevning")
+    if request.status == RequestStatus.CANCELLED:
+        prefix = f"annullering-{prefix}"
     return f"{prefix}-{request.number}-{name}.pdf"
 
 
@@ -148,6 +190,8 @@ def letter_pdf(request: PaymentRequest) -> bytes:
 
     :raises typst.TypstError: if the template cannot be compiled
     """
+    if request.status == RequestStatus.CANCELLED:
+        return compile_letter(cancellation_context(request), template=SETTLEMENT_TEMPLATE)
     if request.kind == RequestKind.REQUEST:
         return compile_letter(letter_context(request))
     return compile_letter(settlement_context(request), template=SETTLEMENT_TEMPLATE)

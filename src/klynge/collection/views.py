@@ -51,7 +51,6 @@ from klynge.collection.services import (
 from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.common.views import submitted, visible_or_404
-from klynge.core.collection import State
 from klynge.core.money import format_dkk, group_thousands
 from klynge.financing.selectors import AgreementYearError, agreement_for_year, run_approved
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -221,7 +220,7 @@ def payments_import_view(request: HttpRequest, year: int) -> HttpResponse:
 @permission_required(perms.VIEW_REQUESTS)
 def requests_letters_zip(request: HttpRequest, year: int) -> HttpResponse:
     """Every letter of the year the user may see (requests, supplements, credits) in one ZIP."""
-    shown = [v.request for v in _visible(request, year) if v.state != State.CANCELLED]
+    shown = [v.request for v in _visible(request, year)]  # a cancelled one: its cancellation
     if not shown:
         messages.error(
             request,

@@ -211,6 +211,7 @@ class OfficeReach:
     smes_international: int
     paying: list[tuple[str, str]]  # (code, name) of the municipalities that paid the office
     reached_codes: set[str] = field(default_factory=set)
+    demo: bool = False  # some of the companies counted are demo data
 
     @property
     def reached(self) -> list[tuple[str, str]]:
@@ -249,6 +250,7 @@ def reach_by_office(
             smes_international=Count(
                 "participant", distinct=True, filter=IS_SME & Q(activity__international=True)
             ),
+            demo=Count("participant", distinct=True, filter=Q(participant__basis=Basis.DEMO)),
         )
     }
     reached: dict[int, set[str]] = {}
@@ -275,6 +277,7 @@ def reach_by_office(
                 smes_international=row.get("smes_international", 0),
                 paying=office_paying,
                 reached_codes=reached.get(shown.pk, set()),
+                demo=bool(row.get("demo")),
             )
         )
     return result

@@ -53,6 +53,7 @@ class MunicipalityMap:
     svg: str
     rows: list[MapRow]
     legend: list[tuple[str, str]]
+    demo: bool = False  # the figures count demo data (reach measures on the demo set)
 
 
 def _values(
@@ -142,4 +143,5 @@ def municipality_map(
         svg=svg,
         rows=rows,
         legend=[(f"{text(low)} – {text(high)}", colour) for low, high, colour in legend],
+        demo=measure in REACH_MEASURES and any(r.demo for r in (reach or {}).values()),
     )

@@ -110,7 +110,7 @@ class Command(BaseCommand):
     def _letters(self, year: int, output: Path | None) -> None:
         if output is None:
             raise CommandError("letters kræver --output MAPPE.")
-        requests = PaymentRequest.objects.filter(year=year).exclude(status=RequestStatus.CANCELLED)
+        requests = PaymentRequest.objects.filter(year=year)  # a cancelled one: its cancellation
         if not requests.exists():
             raise CommandError(f"Der er ingen opkrævninger for {year}; opret dem først.")
         output.mkdir(parents=True, exist_ok=True)

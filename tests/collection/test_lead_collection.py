@@ -110,7 +110,11 @@ def test_payment_details_are_checked_and_printed_in_the_letter(sent_requests) ->
     assert "konto (reg.nr. og kontonr.) 1234 0000567890" in text
     assert "EAN 5798000000001" in text
     # Slagelse (Food & Bio's lead) has none registered: the letter says who gives them.
-    assert "betalingsoplysninger oplyses af Slagelse Kommune (leadkommune" in text
+    assert (
+        "(leadkommune for Food & Bio Cluster Denmark – Slagelse): "
+        "betalingsoplysninger oplyses af Slagelse Kommune."
+        in text
+    )
     assert PayeeAccount.objects.get().account == "1234 0000567890"
     assert AuditEntry.objects.filter(model="collection.payeeaccount").count() == 1
 

@@ -33,7 +33,9 @@ SENDER = "KKR Sjælland, sekretariatet"
 def letter_context(request: PaymentRequest) -> dict[str, Any]:
     """Everything the letter says, as text."""
     run = request.run
-    lines = list(request.lines.select_related("office").order_by("office__name"))
+    lines = list(
+        request.lines.select_related("office", "payee_municipality").order_by("office__name")
+    )
     municipality = request.municipality.name
     return {
         "title": f"Opkrævning {request.number} – {municipality} Kommune",
@@ -80,7 +82,9 @@ def settlement_context(document: PaymentRequest) -> dict[str, Any]:
     credit = document.kind == RequestKind.CREDIT
     kind = "Kreditnota" if credit else "Efteropkrævning"
     municipality = document.municipality.name
-    lines = list(document.lines.select_related("office").order_by("office__name"))
+    lines = list(
+        document.lines.select_related("office", "payee_municipality").order_by("office__name")
+    )
     total = format_dkk(document.total_ore)
     return {
         "title": f"{kind} {document.number} – {municipality} Kommune",
@@ -132,7 +136,9 @@ def settlement_context(document: PaymentRequest) -> dict[str, Any]:
 def cancellation_context(request: PaymentRequest) -> dict[str, Any]:
     """A cancelled request's letter: every line billed before, now nothing to pay, and why."""
     municipality = request.municipality.name
-    lines = list(request.lines.select_related("office").order_by("office__name"))
+    lines = list(
+        request.lines.select_related("office", "payee_municipality").order_by("office__name")
+    )
     kind = request.get_kind_display()
     return {
         "title": f"Annullering af {kind.lower()} {request.number} – {municipality} Kommune",

@@ -388,6 +388,7 @@ def payment_details(lines: list[PaymentRequestLine]) -> list[str]:
     for line in lines:
         key = (line.payee_municipality_id, None if line.payee_municipality_id else line.office_id)
         name = line.payee
+        who = f"{line.payee_municipality.name} Kommune" if line.payee_municipality else line.payee
         account = accounts.get(key)
         parts = []
         if account and account.account:
@@ -399,6 +400,6 @@ def payment_details(lines: list[PaymentRequestLine]) -> list[str]:
         result[name] = (
             f"{name}: {', '.join(parts)}."
             if parts
-            else f"{name}: betalingsoplysninger oplyses af {name}."
+            else f"{name}: betalingsoplysninger oplyses af {who}."
         )
     return list(result.values())

@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Users and roles")
 
     def ready(self) -> None:
-        from klynge.accounts import permissions, signals  # noqa: F401  (registers rules)
+        from klynge.accounts import history, permissions, signals  # noqa: F401  (registers rules)
+
+        history.register()

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 
 class Action(models.TextChoices):
@@ -84,35 +82,3 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("Audit entries cannot be deleted.")
-
-    def changes(self) -> list[tuple[str, Any, Any]]:
-        """
-        (field label, before, after) for each field that differs, ids left out.
-
-        The label is the field's verbose name where the model still has the
-        field, else the stored key. A list value (a run's lines) is shown by
-        its length.
-        """
-        before = self.before or {}
-        after = self.after or {}
-        keys = sorted((set(before) | set(after)) - {"id"})
-        labels = _field_labels(self.model)
-        return [
-            (labels.get(key, key), _shown(before.get(key)), _shown(after.get(key)))
-            for key in keys
-            if before.get(key) != after.get(key)
-        ]
-
-
-def _field_labels(model_label: str) -> dict[str, str]:
-    try:
-        model = apps.get_model(model_label)
-    except (LookupError, ValueError):
-        return {}
-    return {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
-
-
-def _shown(value: Any) -> Any:
-    if isinstance(value, list):
-        return ngettext("%(count)s line", "%(count)s lines", len(value)) % {"count": len(value)}
-    return value

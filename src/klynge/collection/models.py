@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klynge.core.money import format_dkk
 from klynge.financing.models import AllocationRun
 from klynge.masterdata.models import ClusterOffice, Municipality
 
@@ -112,7 +113,7 @@ class PaymentRequestLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.request.number} {self.office}: {self.amount_ore} øre"
+        return f"{self.request.number} {self.office}: {format_dkk(self.amount_ore)}"
 
 
 class Payment(models.Model):
@@ -147,7 +148,7 @@ class Payment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.amount_ore} øre"
+        return f"{self.reference}: {format_dkk(self.amount_ore)}"
 
 
 class PayeeAccount(models.Model):

@@ -616,7 +616,9 @@ def contact_export(
     if contacts:
         first = contacts[0]
         # str() of a contact is its name: the entry names the row by its id instead
-        stand_in = ContactPerson(pk=first.pk, name=f"#{first.pk}", office_id=first.office_id)
+        stand_in = ContactPerson(
+            pk=first.pk, name=f"kontaktperson #{first.pk}", office_id=first.office_id
+        )
         record(actor=actor, action=Action.UPDATE, instance=stand_in, before=None, after=after,
                reason="GDPR", office_id=first.office_id)  # fmt: skip
     elif batches:

@@ -391,6 +391,7 @@ def run_lines(*, run: AllocationRun) -> list[dict[str, Any]]:
             "population": line.population,
             "population_date": line.population_date,
             "population_source": line.population_source,
+            "weight": line.weight,
             "key_total": line.key_total,
             "split_ore": line.split_ore,
             "quota": Fraction(line.quota_numerator, line.quota_denominator)
@@ -414,6 +415,7 @@ def allocation_lines(allocations: tuple[rule.OfficeAllocation, ...]) -> list[dic
             "population": line.population.population if line.population else None,
             "population_date": line.population.reference_date if line.population else None,
             "population_source": line.population.source if line.population else "",
+            "weight": line.weight,
             "key_total": line.key_total,
             "split_ore": line.split_ore,
             "quota": line.quota,

@@ -62,12 +62,6 @@ def quota(value: Fraction | None) -> str:
 
 
 @register.filter
-def fraction(value: Fraction | None) -> str:
-    """An exact fraction as 'numerator/denominator'."""
-    return "" if value is None else f"{value.numerator}/{value.denominator}"
-
-
-@register.filter
 def get_item(mapping: dict[str, object] | None, key: str) -> object:
     """Look up `key` in a dict from a template."""
     return None if mapping is None else mapping.get(key)

@@ -49,10 +49,12 @@ def state() -> dict[str, list[tuple[Any, ...]]]:
     }
 
 
-def stored(office: ClusterOffice, data: bytes, name: str = "deltagere.csv") -> ImportBatch:
+def stored(
+    office: ClusterOffice, data: bytes, name: str = "deltagere.csv", *, accept: bool = False
+) -> ImportBatch:
     batch = import_check(actor=ACTOR, office=office, file_name=name, data=data)
     assert batch.status == ImportStatus.CHECKED, batch.problems
-    return import_commit(actor=ACTOR, batch=batch)
+    return import_commit(actor=ACTOR, batch=batch, accept_changes=accept)
 
 
 def test_the_dry_run_reports_what_would_change_and_stores_nothing(office) -> None:
@@ -138,7 +140,7 @@ def test_undo_restores_the_previous_state_exactly(office) -> None:
             }
         ),
     ]
-    batch = stored(office, csv_bytes(changed))
+    batch = stored(office, csv_bytes(changed), accept=True)  # a new address: a difference
     assert state() != before
     assert batch.summary["participants_changed"] == 1
     assert batch.summary["exporters_changed"] == 1 and batch.summary["contacts_changed"] == 1

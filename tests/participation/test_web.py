@@ -170,7 +170,9 @@ def test_exports_escape_text_that_would_start_a_formula(office, login_as) -> Non
 def test_the_downloadable_templates_are_valid_files(register, login_as) -> None:
     for data in (template_csv(), template_xlsx()):
         plan = check_file(data)
-        assert plan.problems == [] and plan.rows == 1
+        # the example row is refused as such, and is otherwise a valid row
+        assert [(p.row, p.column) for p in plan.problems] == [(2, "Navn")] and plan.rows == 1
+        assert "eksempelrækken skal slettes" in plan.problems[0].message
     assert "Vejledning" in load_workbook(io.BytesIO(template_xlsx())).sheetnames
 
 

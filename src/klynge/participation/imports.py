@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 
 from klynge.common.choices import Basis
 from klynge.core.dates import parse_date_da
+from klynge.core.money import group_thousands
 from klynge.core.postcodes import PlacementError, place
 from klynge.core.tabular import Table, TableError, read_table
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -176,6 +177,7 @@ class ImportPlan:
     contacts: dict[tuple[ParticipantKey, str], dict[str, str]] = field(default_factory=dict)
     exporters: dict[tuple[ParticipantKey, int], bool] = field(default_factory=dict)
     participations: dict[tuple[str, ParticipantKey], str] = field(default_factory=dict)
+    participant_rows: dict[ParticipantKey, int] = field(default_factory=dict)
 
 
 def file_hash(data: bytes) -> str:
@@ -382,6 +384,8 @@ class _Layout:
         self.participant = itemgetter(*(self.index[key] for key in PARTICIPANT_FIELDS))
         self.contact = itemgetter(*(self.index[key] for key in CONTACT_FIELDS))
         self.activity_id = self.index["activity_id"]
+        self.name = self.index["name"]
+        self.cvr = self.index["cvr"]
         self.role = self.index["role"]
         self.exporter = self.index["exporter"]
 
@@ -424,7 +428,7 @@ def check_file(
         plan.problems.append(Problem(0, "", "", _("The file has a header but no rows.")))
         return plan
     checker = RowChecker(basis=basis)
-    first_row = _FirstRows()
+    first_row = _FirstRows(participant=plan.participant_rows)
     total = plan.rows
     layout = _Layout(table, mapping)
     for index, (number, cells) in enumerate(table.rows):
@@ -436,6 +440,17 @@ def check_file(
     return plan
 
 
+EXAMPLE_NAME = BY_KEY["name"].example.lower()
+EXAMPLE_KEY = (BY_KEY["activity_id"].example, BY_KEY["cvr"].example)
+
+
+def _is_example(cells: list[str], layout: _Layout) -> bool:
+    """The template's example row: its name, or its activity id together with its CVR."""
+    return cells[layout.name].strip().lower() == EXAMPLE_NAME or (
+        (cells[layout.activity_id], cells[layout.cvr]) == EXAMPLE_KEY
+    )
+
+
 @dataclass
 class _FirstRows:
     """The row where each activity, participant and pair was first seen (for messages)."""
@@ -443,6 +458,30 @@ class _FirstRows:
     activity: dict[str, int] = field(default_factory=dict)
     participant: dict[ParticipantKey, int] = field(default_factory=dict)
     pair: dict[tuple[str, ParticipantKey], int] = field(default_factory=dict)
+
+
+# The template column each checked value comes from (for messages naming the column).
+ACTIVITY_COLUMNS = {"title": "activity", "kind": "activity_kind", "held_on": "date",
+                    "municipality_id": "held_in", "green": "green",
+                    "international": "international"}  # fmt: skip
+PARTICIPANT_COLUMNS = {"kind": "participant_kind", "cvr": "cvr", "p_number": "p_number",
+                       "name": "name", "address": "address", "postal_code": "postal_code",
+                       "municipality_code": "municipality_code",
+                       "municipality_id": "municipality_code",
+                       "municipality_uncertain": "postal_code", "employee_band": "employees",
+                       "industry_code": "industry"}  # fmt: skip
+
+
+def _differing(
+    old: dict[str, Any], new: dict[str, Any], columns: dict[str, str], fallback: str
+) -> list[str]:
+    """The template columns (keys) whose values differ between two checked parts of rows."""
+    found = [columns[name] for name in columns if old.get(name) != new.get(name)]
+    return list(dict.fromkeys(found)) or [fallback]
+
+
+def _headers(keys: list[str], headers: dict[str, str]) -> str:
+    return ", ".join(f"'{headers.get(key, BY_KEY[key].header)}'" for key in keys)
 
 
 def _check_row(
@@ -458,6 +497,9 @@ def _check_row(
         plan.problems.append(Problem(number, headers.get(key, BY_KEY[key].header),
                                      cells[layout.index[key]], message))  # fmt: skip
 
+    if _is_example(cells, layout):
+        problem("name", _("this is the template's example row: the example row must be deleted"))
+        return
     activity = checker.activity(layout.activity(cells))
     participant = checker.participant(layout.participant(cells))
     contact = _contact(*layout.contact(cells))
@@ -480,21 +522,24 @@ def _check_row(
     key, values = participant
     seen = plan.activities.setdefault(external_id, activity)
     if seen is not activity and seen != activity:
-        problem("activity_id", _("the activity %(id)s has other details on row %(row)s")
-                % {"id": external_id, "row": first_row.activity[external_id]})  # fmt: skip
+        columns = _differing(seen, activity, ACTIVITY_COLUMNS, "activity_id")
+        problem(columns[0], _("the activity %(id)s has another %(columns)s on row %(row)s")
+                % {"id": external_id, "columns": _headers(columns, headers),
+                   "row": group_thousands(first_row.activity[external_id])})  # fmt: skip
         return
     first_row.activity.setdefault(external_id, number)
     seen_participant = plan.participants.setdefault(key, values)
     if seen_participant is not values and seen_participant != values:
-        problem(key[0] if key[0] == "cvr" else "name",
-                _("the participant has other details on row %(row)s")
-                % {"row": first_row.participant[key]})  # fmt: skip
+        columns = _differing(seen_participant, values, PARTICIPANT_COLUMNS, "name")
+        problem(columns[0], _("the participant has another %(columns)s on row %(row)s")
+                % {"columns": _headers(columns, headers),
+                   "row": group_thousands(first_row.participant[key])})  # fmt: skip
         return
     first_row.participant.setdefault(key, number)
     pair = (external_id, key)
     if pair in plan.participations:
         problem("activity_id", _("row %(row)s has the same participant in the same activity")
-                % {"row": first_row.pair[pair]})  # fmt: skip
+                % {"row": group_thousands(first_row.pair[pair])})  # fmt: skip
         return
     first_row.pair[pair] = number
     plan.participations[pair] = role or ParticipationRole.PARTICIPANT
@@ -528,6 +573,7 @@ class Changes:
     exporters_changed: list[tuple[ExporterYear, bool]] = field(default_factory=list)
     contacts_new: list[tuple[ParticipantKey, dict[str, str]]] = field(default_factory=list)
     contacts_changed: list[tuple[ContactPerson, dict[str, str]]] = field(default_factory=list)
+    differences: list[dict[str, Any]] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -559,6 +605,35 @@ def _changed(row: Any, values: dict[str, Any], *, keep: tuple[str, ...]) -> dict
     }
 
 
+# A registered participant's name, address or municipality: a file that gives other values
+# is a difference the user must accept before it is stored (the template's column keys).
+IDENTITY = {"name": "name", "address": "address", "postal_code": "postal_code",
+            "municipality_code": "municipality_code"}  # fmt: skip
+
+
+def _difference(
+    row: Participant, differing: dict[str, Any], file_row: int, names: dict[str, str]
+) -> dict[str, Any]:
+    """One registered participant the file would change: each field, registered → in the file."""
+
+    def shown(name: str, value: Any) -> str:
+        if name == "municipality_code" and value:
+            return f"{names.get(value, value)} ({value})"
+        return str(value or "")
+
+    return {
+        "row": file_row,
+        "participant": row.name,
+        "cvr": row.cvr or "",
+        "changes": [
+            {"column": BY_KEY[column].header, "old": shown(name, getattr(row, name)),
+             "new": shown(name, differing[name])}
+            for name, column in IDENTITY.items()
+            if name in differing
+        ],
+    }  # fmt: skip
+
+
 def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
     """Compare `plan` with the database: what is new, what changes, what is already there."""
     changes = Changes()
@@ -574,6 +649,7 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
             {("name", p.name): p for p in Participant.objects.filter(cvr=None, name__in=chunk)}
         )
     keep = ("p_number", "address", "postal_code", "employee_band", "industry_code")
+    municipality_names: dict[str, str] | None = None
     for key, values in plan.participants.items():
         values = {k: v for k, v in values.items() if k != "cvr"}
         row = existing.get(key)
@@ -583,6 +659,14 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
         changes.participant_ids[key] = row.pk
         if differing := _changed(row, values, keep=keep):
             changes.participants_changed.append((row, differing))
+            if IDENTITY.keys() & differing.keys():
+                if municipality_names is None:
+                    municipality_names = dict(Municipality.objects.values_list("code", "name"))
+                changes.differences.append(
+                    _difference(
+                        row, differing, plan.participant_rows.get(key, 0), municipality_names
+                    )
+                )
     activities = {
         a.external_id: a
         for chunk in chunks(list(plan.activities))

@@ -194,6 +194,14 @@ class ImportBatch(models.Model):
     summary = models.JSONField(_("summary"), default=dict, blank=True)
     problems = models.JSONField(_("problems"), default=list, blank=True)
     notes = models.JSONField(_("notes"), default=list, blank=True)
+    differences = models.JSONField(
+        _("differences from the register"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Registered participants the file gives another name, address or municipality."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
         related_name="+",

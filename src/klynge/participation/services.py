@@ -18,10 +18,12 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from klynge.audit.models import Action
 from klynge.audit.services import Actor, audited_upsert, record, snapshot, snapshots
 from klynge.common.choices import Basis
+from klynge.core.money import group_thousands
 from klynge.core.tabular import XLSX_MAGIC, TableError, read_table
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation.imports import (
@@ -163,8 +165,11 @@ def _audit_batch(actor: Actor, batch: ImportBatch, before: dict[str, Any] | None
 
 
 def _batch_state(batch: ImportBatch) -> dict[str, Any]:
-    return {"status": batch.status, "file_name": batch.file_name, "sha256": batch.sha256,
-            "rows": batch.row_count, "summary": batch.summary}  # fmt: skip
+    state = {"status": batch.status, "file_name": batch.file_name, "sha256": batch.sha256,
+             "rows": batch.row_count, "summary": batch.summary}  # fmt: skip
+    if batch.differences:
+        state["differences"] = len(batch.differences)
+    return state
 
 
 @transaction.atomic
@@ -214,6 +219,7 @@ def _describe(batch: ImportBatch, plan: ImportPlan, office: ClusterOffice) -> Ch
         return None
     changes = plan_changes(plan, office=office)
     batch.summary = changes.summary()
+    batch.differences = changes.differences
     batch.status = ImportStatus.CHECKED
     return changes
 
@@ -224,7 +230,11 @@ def _locked(batch: ImportBatch) -> ImportBatch:
 
 @transaction.atomic
 def import_commit(
-    *, actor: Actor, batch: ImportBatch, progress: Progress | None = None
+    *,
+    actor: Actor,
+    batch: ImportBatch,
+    accept_changes: bool = False,
+    progress: Progress | None = None,
 ) -> ImportBatch:
     """
     Store a checked batch: everything or nothing.
@@ -232,9 +242,13 @@ def import_commit(
     The file is checked again against the database as it is now, so a batch
     checked yesterday cannot store what has become wrong. Participants are
     matched by CVR number (or name), activities by the office's id, so storing
-    the same file again changes nothing.
+    the same file again changes nothing. A file that gives a registered
+    participant another name, address or municipality (the batch's
+    `differences`) is stored only with `accept_changes`, and only if those
+    are still the differences the check listed.
 
-    :raises BatchError: if the batch is not checked, or now has problems
+    :raises BatchError: if the batch is not checked, now has problems, or has
+        differences that are not accepted or have changed since the check
     """
     batch = _locked(batch)
     if batch.status != ImportStatus.CHECKED:
@@ -243,10 +257,29 @@ def import_commit(
             % {"pk": batch.pk, "status": batch.get_status_display().lower()}
         )
     before = _batch_state(batch)
+    listed = batch.differences
     plan = _plan(bytes(batch.content), sha256=batch.sha256, basis=batch.basis, progress=progress)
     changes = _describe(batch, plan, batch.office)
     if changes is None:
         raise BatchError(_("The file now has problems; check it again."))
+    if changes.differences and changes.differences != listed:
+        raise BatchError(
+            _("The differences from the register have changed since the check; check the "
+              "file again.")
+        )  # fmt: skip
+    if changes.differences and not accept_changes:
+        raise BatchError(
+            ngettext(
+                "The file gives %(n)s registered participant another name, address or "
+                "municipality; nothing is stored. Check the differences and confirm them "
+                "to store the file.",
+                "The file gives %(n)s registered participants another name, address or "
+                "municipality; nothing is stored. Check the differences and confirm them "
+                "to store the file.",
+                len(changes.differences),
+            )
+            % {"n": group_thousands(len(changes.differences))}
+        )
     _store(batch, plan, changes, progress)
     batch.status = ImportStatus.COMMITTED
     batch.committed_at = timezone.now()

@@ -287,6 +287,8 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "problems": batch.problems[:PROBLEMS_SHOWN],
             "more_problems": max(0, len(batch.problems) - PROBLEMS_SHOWN),
+            "differences": batch.differences[:PROBLEMS_SHOWN],
+            "more_differences": max(0, len(batch.differences) - PROBLEMS_SHOWN),
             "summary": summary_lines(batch.summary) if batch.summary else [],
             "trail": [(reverse("reach"), _("Reach")), (reverse("imports"), _("Imports"))],
         },
@@ -298,7 +300,8 @@ def _batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     actor = Actor.of(request.user)
     try:
         if action == "commit":
-            import_commit(actor=actor, batch=batch)
+            accept = request.POST.get("accept_changes") == "1"
+            import_commit(actor=actor, batch=batch, accept_changes=accept)
             messages.success(request, _("The file is stored."))
         elif action == "discard":
             import_discard(actor=actor, batch=batch)

@@ -18,6 +18,7 @@ from klynge.audit.commands import add_user_argument, command_actor
 from klynge.common import perms
 from klynge.common.choices import Basis
 from klynge.core.dates import format_datetime
+from klynge.core.money import group_thousands
 from klynge.masterdata.selectors import UnknownObjectError, office_get
 from klynge.participation.models import ImportBatch, ImportStatus
 from klynge.participation.services import (
@@ -72,6 +73,12 @@ class Command(BaseCommand):
             "--demo", action="store_true", help="mærk rækkerne som demodata"
         )
         participations.add_argument(
+            "--accept-changes",
+            action="store_true",
+            help="gem også forskelle fra registeret (andet navn, adresse eller kommune for en "
+            "registreret deltager); uden den afvises filen, og intet gemmes",
+        )
+        participations.add_argument(
             "--no-progress", action="store_true", help="ingen fremdriftslinje"
         )
         add_user_argument(participations)
@@ -95,7 +102,7 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{batch.pk:>5}  {format_datetime(batch.created_at)}  "
                 f"{batch.get_status_display():<28} {batch.office.name}: {batch.file_name} "
-                f"({batch.row_count} rækker)"
+                f"({group_thousands(batch.row_count)} rækker)"
             )
 
     def _undo(self, options: dict[str, Any]) -> None:
@@ -134,7 +141,8 @@ class Command(BaseCommand):
             self.stdout.write(note)
         if batch.status == ImportStatus.REFUSED:
             lines = [
-                f"- række {p['row']}, kolonne '{p['column']}', værdi '{p['value']}': {p['message']}"
+                f"- række {group_thousands(p['row'])}, kolonne '{p['column']}', "
+                f"værdi '{p['value']}': {p['message']}"
                 if p["row"]
                 else f"- {p['message']}"
                 for p in batch.problems
@@ -146,10 +154,17 @@ class Command(BaseCommand):
             import_discard(actor=actor, batch=batch)  # a dry run keeps no file
             self.stdout.write(f"Prøvekørsel af {path.name}: intet er gemt. Ved indlæsning:")
             self._summary(batch)
+            self._differences(batch)
             return
         try:
-            batch = import_commit(actor=actor, batch=batch, progress=bars)
+            batch = import_commit(
+                actor=actor, batch=batch, accept_changes=options["accept_changes"], progress=bars
+            )
         except BatchError as error:
+            self._differences(batch)
+            if batch.differences and not options["accept_changes"]:
+                import_discard(actor=actor, batch=batch)  # the next run checks it again
+                error = BatchError(f"{error} Kør igen med --accept-changes for at gemme dem.")
             raise CommandError(f"{path.name} er afvist; intet er gemt: {error}") from error
         self.stdout.write(f"{path.name} er gemt som indlæsning {batch.pk}:")
         self._summary(batch)
@@ -157,3 +172,20 @@ class Command(BaseCommand):
     def _summary(self, batch: ImportBatch) -> None:
         for line in summary_lines(batch.summary):
             self.stdout.write(f"  {line}")
+
+    def _differences(self, batch: ImportBatch) -> None:
+        """The registered participants the file changes, field by field (old → new)."""
+        if not batch.differences:
+            return
+        self.stdout.write(
+            f"Forskelle fra registeret ({group_thousands(len(batch.differences))} deltagere):"
+        )
+        for difference in batch.differences:
+            cvr = f" (CVR {difference['cvr']})" if difference["cvr"] else ""
+            self.stdout.write(
+                f"  række {group_thousands(difference['row'])}: {difference['participant']}{cvr}"
+            )
+            for change in difference["changes"]:
+                self.stdout.write(
+                    f"    {change['column']}: {change['old'] or '–'} → {change['new'] or '–'}"
+                )

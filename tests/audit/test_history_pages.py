@@ -28,10 +28,12 @@ from klynge.collection.services import (
     request_cancel,
     request_send,
     requests_create,
+    requests_settle,
 )
 from klynge.core.scenario import Changes
 from klynge.financing.models import Agreement, FinancedOffice
 from klynge.financing.services import (
+    allocation_correct,
     allocation_run_approve,
     allocation_run_create,
     collector_set,
@@ -106,7 +108,9 @@ def _every_kind_of_entry(agreement: Agreement) -> None:
         changes=Changes(leave=frozenset({"350"}), lead_share_percent=None),
     )  # fmt: skip
     run = allocation_run_approve(
-        actor=ACTOR, run=allocation_run_create(actor=ACTOR, agreement=agreement, year=2024)
+        actor=ACTOR,
+        run=allocation_run_create(actor=ACTOR, agreement=agreement, year=2024),
+        confirmed=True,
     )
     requests = requests_create(actor=ACTOR, run=run, due_date=dt.date(2024, 3, 31))
     sent = request_send(actor=ACTOR, request=requests[0], sent_on=dt.date(2024, 2, 1))
@@ -115,6 +119,15 @@ def _every_kind_of_entry(agreement: Agreement) -> None:
         actor=ACTOR, request=sent, amount_ore=sent.total_ore // 2, paid_on=dt.date(2024, 3, 1),
         reference="BANK-1",
     )  # fmt: skip
+    participation_set(
+        actor=ACTOR, agreement=agreement, municipality=Municipality.objects.get(code="336"),
+        years=[2024], participates=False, note="Stevns træder ud",
+    )  # fmt: skip
+    corrected = allocation_correct(
+        actor=ACTOR, agreement=agreement, year=2024, reason="Stevns deltager ikke",
+        confirmed=True,
+    )  # fmt: skip
+    requests_settle(actor=ACTOR, run=corrected, due_date=dt.date(2024, 6, 30))
     grant = Grant.objects.order_by("pk").first()
     assert grant is not None
     receipt_register(

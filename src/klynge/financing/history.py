@@ -53,6 +53,13 @@ def run_inputs(value: Any, _lookup: Lookup) -> str:
     }
 
 
+def texts(value: Any, _lookup: Lookup) -> str:
+    """A list of sentences (the reservations an approver confirmed), one after the other."""
+    if not isinstance(value, list):
+        return plain_text("", value)
+    return " ".join(str(text) for text in value) if value else "–"
+
+
 def scenario_changes(value: Any, lookup: Lookup) -> str:
     """A scenario's changes in words; codes become municipality names."""
     if not isinstance(value, dict):
@@ -142,9 +149,18 @@ def register() -> None:
             created_by=gettext_lazy("computed by"),
             approved_at=gettext_lazy("approved"),
             approved_by=gettext_lazy("approved by"),
+            acknowledged=gettext_lazy("reservations the approver confirmed"),
+            replaces=gettext_lazy("replaces"),
+            replace_reason=gettext_lazy("reason for the correction"),
+            replaced_at=gettext_lazy("replaced"),
             lines=gettext_lazy("lines"),
         ),
-        values={"lines": lines_total, "inputs": run_inputs, "fingerprint": short_hash},
+        values={
+            "lines": lines_total,
+            "inputs": run_inputs,
+            "fingerprint": short_hash,
+            "acknowledged": texts,
+        },
     )
     describe(
         "financing.scenario",

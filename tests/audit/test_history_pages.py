@@ -17,6 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from tests.participation.files import CVR_A, CVR_B, CVR_C, csv_bytes, row
 
 from klynge.accounts.models import Role
@@ -57,6 +58,14 @@ from klynge.participation.services import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _danish_afterwards():
+    """A request in English leaves English active in the thread: give Danish back."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
 
 ACTOR = Actor.system("historik-test")
 EVERY_KIND = {

@@ -14,6 +14,14 @@ from django.utils import translation
 
 from klynge.financing.explain import explanation_text, rounding_text
 
+
+@pytest.fixture(autouse=True)
+def _danish_afterwards():
+    """A request in English leaves English active in the thread: give Danish back."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 # Hand-worked: 515.070,00 kr. split by population, 50.000 of 776.417 inhabitants.
 # The quota is 51507000 × 50000 / 776417 = 2575350000000/776417 øre = 3.316.967,557… øre
 # (≈ 33.169,6756 kr.); the amount 3.316.968 øre is 343656/776417 ≈ 0,44 øre more.

@@ -25,6 +25,7 @@ from klynge.accounts.services import Binding, user_create, user_update
 from klynge.audit.models import AuditEntry
 from klynge.audit.services import Actor
 from klynge.collection.services import (
+    payee_account_set,
     payment_register,
     request_cancel,
     request_send,
@@ -79,6 +80,7 @@ EVERY_KIND = {
     ("funding.grant", "create"), ("funding.grantreceipt", "create"),
     ("collection.paymentrequest", "create"), ("collection.paymentrequest", "update"),
     ("collection.payment", "create"),
+    ("collection.payeeaccount", "create"), ("collection.payeeaccount", "update"),
     ("accounts.profile", "create"), ("accounts.profile", "update"),
     ("participation.participant", "create"), ("participation.participant", "update"),
     ("participation.importbatch", "create"), ("participation.importbatch", "update"),
@@ -87,7 +89,8 @@ EVERY_KIND = {
 # Numbers that are data, not ids or amounts: CVR numbers, postal and municipality codes.
 COUNTS = {"Rækker", "Rows"}
 HASHES = {"SHA-256", "Fingeraftryk", "Fingerprint"}  # hexadecimal, not numbers
-DATA_NUMBERS = {CVR_A, CVR_B, CVR_C, "4700", "4000"}
+ACCOUNT, EAN = "1234 0001234567", "5798000000001"
+DATA_NUMBERS = {CVR_A, CVR_B, CVR_C, "4700", "4000", *ACCOUNT.split(), EAN}
 
 
 def _every_kind_of_entry(agreement: Agreement) -> None:
@@ -127,6 +130,11 @@ def _every_kind_of_entry(agreement: Agreement) -> None:
     payment_register(
         actor=ACTOR, request=sent, amount_ore=sent.total_ore // 2, paid_on=dt.date(2024, 3, 1),
         reference="BANK-1",
+    )  # fmt: skip
+    payee_account_set(actor=ACTOR, office=sent.lines.first().office, contact="Bogholderiet")
+    payee_account_set(
+        actor=ACTOR, office=sent.lines.first().office, account=ACCOUNT, ean=EAN,
+        contact="Bogholderiet",
     )  # fmt: skip
     participation_set(
         actor=ACTOR, agreement=agreement, municipality=Municipality.objects.get(code="336"),

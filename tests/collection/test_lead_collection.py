@@ -112,8 +112,7 @@ def test_payment_details_are_checked_and_printed_in_the_letter(sent_requests) ->
     # Slagelse (Food & Bio's lead) has none registered: the letter says who gives them.
     assert (
         "(leadkommune for Food & Bio Cluster Denmark – Slagelse): "
-        "betalingsoplysninger oplyses af Slagelse Kommune."
-        in text
+        "betalingsoplysninger oplyses af Slagelse Kommune." in text
     )
     assert PayeeAccount.objects.get().account == "1234 0000567890"
     assert AuditEntry.objects.filter(model="collection.payeeaccount").count() == 1

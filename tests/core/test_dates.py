@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from klynge.core.dates import MONTHS_DA, format_date_da, format_month_da
+from klynge.core.dates import MONTHS_DA, default_due_date, format_date_da, format_month_da
 
 MONTHS = [
     (1, "januar"),
@@ -58,3 +60,25 @@ def test_format_month_da_ignores_the_day():
 def test_there_are_twelve_month_names():
     assert len(MONTHS_DA) == 12
     assert list(MONTHS_DA) == [name for _, name in MONTHS]
+
+
+@pytest.mark.parametrize(
+    ("year", "today", "expected"),
+    [
+        (2025, date(2024, 11, 30), date(2025, 3, 31)),  # 31 March is still ahead
+        (2025, date(2025, 3, 30), date(2025, 3, 31)),
+        (2025, date(2025, 3, 31), date(2025, 4, 30)),  # on the day: 30 days on
+        (2024, date(2026, 11, 30), date(2026, 12, 30)),  # a past year
+        (2024, date(2024, 12, 15), date(2025, 1, 14)),  # across the new year
+    ],
+)
+def test_default_due_date_is_31_march_while_ahead_else_30_days_on(year, today, expected):
+    assert default_due_date(year=year, today=today) == expected
+
+
+@given(year=st.integers(2000, 2100), today=st.dates(date(2000, 1, 1), date(2100, 12, 31)))
+def test_the_default_due_date_is_always_after_today(year, today):
+    due = default_due_date(year=year, today=today)
+
+    assert due > today
+    assert due == date(year, 3, 31) or due == today + timedelta(days=30)

@@ -12,10 +12,14 @@ import json
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import TEST_ACTOR
+from tests.security.conftest import World, make_world
 
 CHROMIUM = os.environ.get("KLYNGE_CHROMIUM", "/usr/bin/chromium")
 VENDOR = Path(__file__).parent / "vendor"
@@ -64,15 +68,89 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         )
 
 
+@dataclass(frozen=True)
+class DemoSite:
+    """The live server's URL and the objects the permission matrix asks about."""
+
+    url: str
+    world: World
+
+
+@contextmanager
+def _test_database(connection: Any) -> Iterator[None]:
+    """
+    The test database, created here when no other test asked for one.
+
+    pytest-django creates it only for tests that ask for database access;
+    the browser tests reach it through the server instead, so alone they
+    would find the real database's name in the settings.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    if connection.settings_dict["NAME"] == connection.creation._get_test_db_name():
+        yield
+        return
+    config = setup_databases(verbosity=0, interactive=False, aliases={connection.alias})
+    try:
+        yield
+    finally:
+        teardown_databases(config, verbosity=0)
+
+
+@pytest.fixture(scope="package")
+def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoSite]:
+    """
+    A live server over the demo data at full volume, loaded once for the suite.
+
+    What `klynge load-sjaelland`, `load-grants` and `demo` load (3.000 demo
+    companies, 24.000 participations), plus the matrix's world (an approved
+    2024 run with its requests, a saved scenario, stored participant files),
+    so that figures of 1.000 and more are on the pages axe checks. The suite
+    shares it: tests that write (the keyboard flow, the upload) change data no
+    other test asserts on. Database access stays open for as long as the
+    server runs (the server thread needs it), and the database is emptied
+    when the suite ends so that the tests after it start from nothing.
+    """
+    from django.core.management import call_command
+    from django.db import connection
+    from pytest_django.live_server_helper import LiveServer
+
+    from klynge.demo.participation import demo_participation_load
+    from klynge.demo.services import demo_load
+    from klynge.financing.services import agreement_load
+    from klynge.funding.services import grants_load
+    from klynge.masterdata.services import register_load
+
+    with django_db_blocker.unblock(), _test_database(connection):
+        register_load()
+        agreement = agreement_load(actor=TEST_ACTOR)
+        grants_load(actor=TEST_ACTOR)
+        demo_load()
+        counts = demo_participation_load()
+        assert counts["companies"] >= 3000 and counts["participations"] >= 24000, counts
+        world = make_world(agreement)
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield DemoSite(url=str(server.url), world=world)
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            if connection.vendor == "sqlite":  # let the flush delete audit entries
+                with connection.cursor() as cursor:
+                    cursor.execute("INSERT INTO audit_maintenance (enabled) VALUES (1)")
+            call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(demo_site: DemoSite) -> Iterator[Any]:
     """
     Chromium for one test module.
 
     Playwright's sync API keeps an event loop running in the test's thread
-    while it is open, so the ORM there (fixtures, the flush after each test)
-    needs DJANGO_ALLOW_ASYNC_UNSAFE. Both last exactly as long as the module,
-    so the rest of the suite runs with Django's async safety on.
+    while it is open, so the ORM there needs DJANGO_ALLOW_ASYNC_UNSAFE for
+    exactly as long as the module; the rest of the suite runs with Django's
+    async safety on.
     """
     from playwright.sync_api import sync_playwright
 
@@ -85,9 +163,14 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def site(browser: Any, live_server: Any, audit_maintenance: None, demo: Any) -> str:
-    """The live server's URL, with the register and demo data loaded."""
-    return str(live_server.url)
+def site(browser: Any, demo_site: DemoSite) -> str:
+    """The live server's URL, with the register and the demo data loaded."""
+    return demo_site.url
+
+
+@pytest.fixture
+def world(demo_site: DemoSite) -> World:
+    return demo_site.world
 
 
 @pytest.fixture
@@ -113,12 +196,13 @@ def log_in(page: Any, site: str, username: str, password: str) -> None:
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """
-    Run axe-core (Danish messages) with the WCAG 2.1 A and AA rules.
+    Run axe-core (Danish messages) with the WCAG 2.1 A and AA rules, folds opened.
 
     axe is evaluated through the DevTools protocol, not added as a <script>:
     the site's Content-Security-Policy (rightly) refuses inline scripts, and
     the policy stays on so that a violation of it shows up as a console error.
     """
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     page.evaluate(AXE)
     page.evaluate(f"axe.configure({{locale: {AXE_DA}}})")
     result = page.evaluate(

@@ -12,13 +12,16 @@ from tests.e2e.conftest import log_in
 
 from klynge.demo.services import DEMO_PASSWORD
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-# Every control a keyboard user must reach: visible, enabled, not removed from the tab order.
+# Every control a keyboard user must reach: visible, enabled, not removed from the tab order,
+# not folded away in a closed <details> (its summary is reached, and opens it).
 FOCUSABLE_JS = """() => {
-  const sel = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]';
+  const sel = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]';
+  const folded = el => {
+    const fold = el.closest('details:not([open])');
+    return fold && !fold.querySelector(':scope > summary').contains(el);
+  };
   return [...document.querySelectorAll(sel)]
-    .filter(el => el.getAttribute('tabindex') !== '-1' && !el.disabled)
+    .filter(el => el.getAttribute('tabindex') !== '-1' && !el.disabled && !folded(el))
     .filter(el => el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden')
     .map((el, i) => {
       // A radio group is one Tab stop; arrow keys move within it.

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from klynge.common.forms import KronerField
+from klynge.common.forms import DanishDateField, KronerField
+from klynge.core.dates import default_due_date
 
 
 class PaymentForm(forms.Form):
     amount_ore = KronerField(label=_("Amount received"))
-    paid_on = forms.DateField(
-        label=_("Payment date"),
-        help_text=_("As 2024-03-31."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    paid_on = DanishDateField(label=_("Payment date"))
     reference = forms.CharField(
         label=_("Reference"), max_length=100, help_text=_("The bank's or the voucher's reference.")
     )
@@ -27,11 +27,12 @@ class PaymentForm(forms.Form):
 
 
 class CreateRequestsForm(forms.Form):
-    due_date = forms.DateField(
-        label=_("Due date"),
-        help_text=_("As 2024-03-31."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    due_date = DanishDateField(label=_("Due date"))
+
+    def __init__(self, *args: Any, year: int, today: dt.date, **kwargs: Any) -> None:
+        """The due date starts at the year's default (31 March, or 30 days from today)."""
+        super().__init__(*args, **kwargs)
+        self.fields["due_date"].initial = default_due_date(year=year, today=today)
 
 
 class CancelForm(forms.Form):

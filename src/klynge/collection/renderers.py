@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -17,7 +18,11 @@ DATE_FORMAT = "DD-MM-YYYY"
 
 
 def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading: str) -> bytes:
-    """A workbook with the sheets 'Opkrævninger' and 'Indbetalinger'."""
+    """
+    A workbook with the sheets 'Opkrævninger' and 'Indbetalinger'.
+
+    The states and yes/no are words in the active language, never codes.
+    """
     book = Workbook()
     sheet = book.active
     assert sheet is not None  # noqa: S101
@@ -35,7 +40,7 @@ def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading:
                 request.number,
                 request.municipality.code,
                 request.municipality.name,
-                view.state.value,
+                view.state_label,
                 request.due_date,
                 kroner_cell(request.total_ore),
                 kroner_cell(view.received_ore),
@@ -54,7 +59,7 @@ def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading:
                 payment.paid_on,
                 kroner_cell(payment.amount_ore),
                 formula_safe(payment.reference),
-                "ja" if payment.overpayment else "nej",
+                gettext("yes") if payment.overpayment else gettext("no"),
             ]
         )
     format_columns(paid, min_row=2, columns=(4, 4), number_format=KRONER_FORMAT)

@@ -101,7 +101,7 @@ def requests_year(request: HttpRequest, year: int) -> HttpResponse:
             "manage": manage,
             "approved_run": approved,
             "to_settle": settlement_basis(run=approved) if manage and approved and views else [],
-            "create_form": CreateRequestsForm(),
+            "create_form": CreateRequestsForm(year=year, today=timezone.localdate()),
             "payment_file_form": PaymentFileForm(),
             "collector": collector,
             "collected": collected,
@@ -117,7 +117,7 @@ def requests_create_view(request: HttpRequest, year: int) -> HttpResponse:
         agreement = agreement_for_year(year=year)
     except AgreementYearError as error:
         raise Http404(str(error)) from error
-    form = CreateRequestsForm(request.POST)
+    form = CreateRequestsForm(request.POST, year=year, today=timezone.localdate())
     run = run_approved(agreement=agreement, year=year)
     if not form.is_valid():
         messages.error(request, _("Give a valid due date."))
@@ -145,7 +145,7 @@ def requests_settle_view(request: HttpRequest, year: int) -> HttpResponse:
         agreement = agreement_for_year(year=year)
     except AgreementYearError as error:
         raise Http404(str(error)) from error
-    form = CreateRequestsForm(request.POST)
+    form = CreateRequestsForm(request.POST, year=year, today=timezone.localdate())
     run = run_approved(agreement=agreement, year=year)
     if not form.is_valid():
         messages.error(request, _("Give a valid due date."))

@@ -1,12 +1,14 @@
-"""Form fields shared by the apps: Danish kroner in, integer øre out."""
+"""Form fields shared by the apps: Danish kroner in, integer øre out; Danish dates."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klynge.core.dates import parse_date_da
 from klynge.core.money import MoneyError, format_dkk, parse_dkk
 
 
@@ -31,3 +33,45 @@ class KronerField(forms.CharField):
             return parse_dkk(text)
         except MoneyError as error:
             raise forms.ValidationError(str(error), code="invalid") from error
+
+
+class DanishDateField(forms.DateField):
+    """
+    A date typed as dd-mm-åååå (also 31.03.2025, 31/3/2025 or ISO), shown as dd-mm-åååå.
+
+    A plain text field: the browser's own date picker shows and accepts a
+    format that depends on the browser, so the hint could not say it.
+    """
+
+    FIRST_YEAR = 2000
+    LAST_YEAR = 2100
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("help_text", _("Write the date as dd-mm-yyyy, e.g. 31-03-2025."))
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "off"}))
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("maxlength", "10")
+
+    def prepare_value(self, value: Any) -> Any:
+        if isinstance(value, date):
+            return value.strftime("%d-%m-%Y")
+        return value
+
+    def to_python(self, value: Any) -> date | None:
+        if value in self.empty_values:
+            return None
+        if isinstance(value, date):
+            return value
+        try:
+            parsed = parse_date_da(str(value)[:20])
+        except ValueError as error:
+            raise forms.ValidationError(
+                _("Write the date as dd-mm-yyyy, e.g. 31-03-2025."), code="invalid"
+            ) from error
+        if not self.FIRST_YEAR <= parsed.year <= self.LAST_YEAR:
+            raise forms.ValidationError(
+                _("The year must be between %(first)s and %(last)s."),
+                code="invalid",
+                params={"first": self.FIRST_YEAR, "last": self.LAST_YEAR},
+            )
+        return parsed

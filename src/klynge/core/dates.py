@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 MONTHS_DA = (
     "januar", "februar", "marts", "april", "maj", "juni",
@@ -54,3 +54,13 @@ def parse_date_da(text: str) -> date:
     except ValueError:
         pass
     raise ValueError(f"'{text}' er ikke en dato (fx 31-03-2024)")
+
+
+def default_due_date(*, year: int, today: date) -> date:
+    """
+    The due date a year's payment requests get unless told otherwise.
+
+    31 March of the budget year while that is still ahead, else 30 days from today.
+    """
+    march = date(year, 3, 31)
+    return march if march > today else today + timedelta(days=30)

@@ -5,15 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from klynge.common.forms import KronerField
+from klynge.common.forms import DanishDateField, KronerField
 
 
 class ReceiptForm(forms.Form):
     amount_ore = KronerField(label=_("Amount received"))
-    received_on = forms.DateField(
-        label=_("Date received"),
-        help_text=_("As 2024-03-31."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    received_on = DanishDateField(label=_("Date received"))
     reference = forms.CharField(label=_("Reference"), max_length=100)
     note = forms.CharField(label=_("Note"), max_length=300, required=False)

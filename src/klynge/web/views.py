@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any, TypeVar
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -43,10 +45,20 @@ from klynge.web.selectors import (
 )
 
 CURRENT_YEAR = 2024
+_Yearly = TypeVar("_Yearly")
 
 
 def _current(allocations: list[YearAllocation]) -> YearAllocation | None:
     return next((a for a in allocations if a.year == CURRENT_YEAR), None)
+
+
+def _newest_first(years: list[_Yearly]) -> list[_Yearly]:
+    """A page's years with the latest first (the selectors give the oldest first)."""
+    return sorted(years, key=_year_of, reverse=True)
+
+
+def _year_of(item: Any) -> int:
+    return int(item.allocation.year if hasattr(item, "allocation") else item.year)
 
 
 def _visible_codes(request: HttpRequest) -> set[str]:
@@ -136,9 +148,11 @@ def _municipality_page(
     request: HttpRequest, municipality: Municipality, *, start: bool = False
 ) -> HttpResponse:
     allocations = year_allocations()
-    payments = municipality_payments(municipality=municipality, allocations=allocations)
+    payments = _newest_first(
+        municipality_payments(municipality=municipality, allocations=allocations)
+    )
     led = [
-        (office, office_financing(office=office, allocations=allocations))
+        (office, _newest_first(office_financing(office=office, allocations=allocations)))
         for office in lead_offices(municipality=municipality)
         if request.user.has_perm(perms.LEAD_OFFICE, office)
     ]
@@ -152,7 +166,8 @@ def _municipality_page(
         "web/municipality_detail.html",
         {
             "municipality": municipality,
-            "payments": payments,
+            "payments": [p for p in payments if not p.problems],
+            "blocked_payments": [p for p in payments if p.problems],
             "start": start,
             "led_offices": led,
             "reach": municipality_reach(municipality=municipality, allocations=allocations),
@@ -233,9 +248,10 @@ def _office_page(
             "start": start,
             "leads": office_leads(office=office),
             "reach": office_reach(office=office, allocations=allocations),
-            "financing": office_financing(office=office, allocations=allocations),
-            "funding": office_funding(
-                office=office, allocations=allocations, today=timezone.localdate()
+            "financing": _newest_first(office_financing(office=office, allocations=allocations)),
+            "blocked_years": _newest_first([a for a in allocations if a.table is None]),
+            "funding": _newest_first(
+                office_funding(office=office, allocations=allocations, today=timezone.localdate())
             ),
             "visible_codes": _visible_codes(request),
             "trail": [(reverse("office-list"), _("Cluster offices"))],

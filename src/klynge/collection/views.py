@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -52,6 +55,7 @@ from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.common.views import submitted, visible_or_404
 from klynge.core.money import format_dkk, group_thousands
+from klynge.financing.models import AllocationRun
 from klynge.financing.selectors import AgreementYearError, agreement_for_year, run_approved
 from klynge.masterdata.models import ClusterOffice, Municipality
 
@@ -110,9 +114,13 @@ def requests_year(request: HttpRequest, year: int) -> HttpResponse:
     )
 
 
-@require_POST
-@permission_required(perms.MANAGE_COLLECTION)
-def requests_create_view(request: HttpRequest, year: int) -> HttpResponse:
+def _from_approved_run(
+    request: HttpRequest, year: int, make: Callable[[AllocationRun, dt.date], str]
+) -> HttpResponse:
+    """
+    Run `make(run, due_date)` on the year's approved run with the POSTed due
+    date; its return is the success message, a CollectionError the error.
+    """
     try:
         agreement = agreement_for_year(year=year)
     except AgreementYearError as error:
@@ -125,55 +133,41 @@ def requests_create_view(request: HttpRequest, year: int) -> HttpResponse:
         messages.error(request, _("Approve the allocation for %(year)s first.") % {"year": year})
     else:
         try:
-            created = requests_create(
-                actor=Actor.of(request.user), run=run, due_date=form.cleaned_data["due_date"]
-            )
+            messages.success(request, make(run, form.cleaned_data["due_date"]))
         except CollectionError as error:
             messages.error(request, str(error))
-        else:
-            messages.success(
-                request, _("%(count)s requests made as drafts.") % {"count": len(created)}
-            )
     return redirect("requests", year=year)
+
+
+@require_POST
+@permission_required(perms.MANAGE_COLLECTION)
+def requests_create_view(request: HttpRequest, year: int) -> HttpResponse:
+    def make(run: AllocationRun, due: dt.date) -> str:
+        created = requests_create(actor=Actor.of(request.user), run=run, due_date=due)
+        return _("%(count)s requests made as drafts.") % {"count": len(created)}
+
+    return _from_approved_run(request, year, make)
 
 
 @require_POST
 @permission_required(perms.MANAGE_COLLECTION)
 def requests_settle_view(request: HttpRequest, year: int) -> HttpResponse:
     """Settle the year's requests against the approved run that replaced an earlier one."""
-    try:
-        agreement = agreement_for_year(year=year)
-    except AgreementYearError as error:
-        raise Http404(str(error)) from error
-    form = CreateRequestsForm(request.POST, year=year, today=timezone.localdate())
-    run = run_approved(agreement=agreement, year=year)
-    if not form.is_valid():
-        messages.error(request, _("Give a valid due date."))
-    elif run is None:
-        messages.error(request, _("Approve the allocation for %(year)s first.") % {"year": year})
-    else:
-        try:
-            settlement = requests_settle(
-                actor=Actor.of(request.user), run=run, due_date=form.cleaned_data["due_date"]
-            )
-        except CollectionError as error:
-            messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                _(
-                    "Settled against allocation #%(run)s: %(supplements)s supplementary "
-                    "requests, %(credits)s credit notes and %(cancelled)s cancelled requests, "
-                    "as drafts."
-                )
-                % {
-                    "run": run.pk,
-                    "supplements": len(settlement.supplements),
-                    "credits": len(settlement.credits),
-                    "cancelled": len(settlement.cancelled),
-                },
-            )
-    return redirect("requests", year=year)
+
+    def make(run: AllocationRun, due: dt.date) -> str:
+        settlement = requests_settle(actor=Actor.of(request.user), run=run, due_date=due)
+        return _(
+            "Settled against allocation #%(run)s: %(supplements)s supplementary "
+            "requests, %(credits)s credit notes and %(cancelled)s cancelled requests, "
+            "as drafts."
+        ) % {
+            "run": run.pk,
+            "supplements": len(settlement.supplements),
+            "credits": len(settlement.credits),
+            "cancelled": len(settlement.cancelled),
+        }
+
+    return _from_approved_run(request, year, make)
 
 
 @require_POST

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from openpyxl import Workbook
 from klynge.core.tabular import (
     TableError,
     formula_safe,
+    read_data_file,
     read_table,
     read_table_csv,
     write_csv,
@@ -93,3 +95,27 @@ def test_a_written_csv_opens_in_danish_excel() -> None:
 
     assert data.startswith(b"\xef\xbb\xbf")
     assert data.decode("utf-8-sig").splitlines() == ["Navn;Antal", "'=cmd;3", '"Ø;st";4']
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("a,b\n1,2,5 mio.\n", "linje 2: 3 felter, men overskriften har 2"),
+        ("a,b\n1\n", "linje 2: 1 felter, men overskriften har 2"),
+        ('a;b\n1;sagde "ja"\n', "linje 2: teksten 'sagde \"ja\"' skal stå i anførselstegn"),
+        ("a,a\n1,2\n", "linje 1: overskrifterne skal være udfyldte og forskellige"),
+        ("", "filen er tom"),
+    ],
+)
+def test_a_shipped_data_file_is_read_strictly(text: str, problem: str) -> None:
+    with pytest.raises(TableError, match=re.escape(problem)):
+        read_data_file(text, name="f.csv")
+
+
+def test_a_quoted_text_may_hold_the_delimiter_quotes_and_line_breaks() -> None:
+    text = 'a,b\n1,"2,5 mio. ""kr."""\n2,"to\nlinjer"\n'
+
+    assert read_data_file(text, name="f.csv") == [
+        {"a": "1", "b": '2,5 mio. "kr."'},
+        {"a": "2", "b": "to\nlinjer"},
+    ]

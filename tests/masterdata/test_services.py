@@ -48,6 +48,25 @@ def test_register_holds_the_seed_facts(register) -> None:
     assert Organisation.objects.filter(short_name="UFS").exists()
 
 
+def test_a_note_with_a_decimal_comma_is_stored_whole(register) -> None:
+    dlsc = ClusterOffice.objects.get(name="Danish Life Science Cluster – Kalundborg")
+
+    assert dlsc.notes == (
+        "Region Sjælland har bevilget 2,5 mio. kr. årligt til Danish Life Science Cluster (slides)"
+    )
+    assert dlsc.sources.startswith("Slides KKR Sjælland (seed);")
+
+
+def test_a_row_with_an_unquoted_delimiter_is_refused(db, tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    with (data / "organisations.csv").open("a", encoding="utf-8") as handle:
+        handle.write("Ny,,Region,Bevilger 2,5 mio. kr.,seed\n")
+
+    with pytest.raises(DataFileError, match=re.escape("organisations.csv linje 9: 6 felter")):
+        register_load(data_dir=data)
+    assert Municipality.objects.count() == 0
+
+
 def test_loading_twice_changes_nothing(register, run_command) -> None:
     before = _counts()
 

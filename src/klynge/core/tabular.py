@@ -117,6 +117,57 @@ def read_csv(data: bytes) -> list[dict[str, str]]:
     return [row for _line, row in read_table_csv(data).records()]
 
 
+def read_data_file(text: str, *, name: str) -> list[dict[str, str]]:
+    """
+    The rows of a shipped data file (CSV), read strictly, as {header: text}.
+
+    Unlike a user's upload, a data file the application ships must be exact:
+    every row has the header's number of fields, and every text holding the
+    delimiter or a quote is quoted (an unquoted "2,5 mio." would otherwise
+    split into two fields). The delimiter is a semicolon if the header has
+    one, else a comma. Values are kept as written (not trimmed).
+
+    :raises TableError: naming the file and every faulty line
+    """
+    first = text.split("\n", 1)[0]
+    delimiter = ";" if ";" in first else ","
+    lines = text.splitlines(keepends=True)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter, strict=True)
+    problems: list[str] = []
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise TableError(f"{name}: filen er tom") from None
+    if len(set(header)) != len(header) or not all(header):
+        problems.append(f"{name} linje 1: overskrifterne skal være udfyldte og forskellige")
+    rows: list[dict[str, str]] = []
+    start = reader.line_num
+    try:
+        for cells in reader:
+            raw = "".join(lines[start : reader.line_num])
+            where = f"{name} linje {start + 1}"
+            start = reader.line_num
+            if not cells:
+                problems.append(f"{where}: tom linje")
+                continue
+            if len(cells) != len(header):
+                problems.append(
+                    f"{where}: {len(cells)} felter, men overskriften har {len(header)}"
+                    f" (står en tekst med '{delimiter}' uden anførselstegn?)"
+                )
+                continue
+            for cell in cells:
+                quoted = '"' + cell.replace('"', '""') + '"'
+                if (delimiter in cell or '"' in cell) and quoted not in raw:
+                    problems.append(f"{where}: teksten '{cell}' skal stå i anførselstegn")
+            rows.append(dict(zip(header, cells, strict=True)))
+    except csv.Error as error:
+        problems.append(f"{name} linje {reader.line_num}: {error}")
+    if problems:
+        raise TableError("\n".join(problems))
+    return rows
+
+
 def cell_text(cell: object) -> str:
     """An XLSX cell as the text a Danish user would type; numbers keep two decimals."""
     if cell is None:

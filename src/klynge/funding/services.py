@@ -13,7 +13,7 @@ from klynge.audit.models import Action
 from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.common.choices import Basis
 from klynge.core.money import MoneyError, format_dkk, parse_dkk
-from klynge.core.tabular import read_csv
+from klynge.core.tabular import read_data_file
 from klynge.funding.models import Grant, GrantReceipt
 from klynge.masterdata.models import Cluster, Organisation
 from klynge.masterdata.services import DataFileError
@@ -50,9 +50,14 @@ def grants_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> GrantsReport:
     """
     path = data_dir / "grants.csv"
     try:
-        rows = read_csv(path.read_bytes())
-    except (OSError, ValueError) as error:
+        rows = [
+            {key: value.strip() for key, value in row.items()}
+            for row in read_data_file(path.read_text(encoding="utf-8-sig"), name=path.name)
+        ]
+    except OSError as error:
         raise DataFileError([f"{path.name}: {error}"]) from error
+    except ValueError as error:  # TableError: one problem a line
+        raise DataFileError(str(error).splitlines()) from error
     organisations = {o.name: o for o in Organisation.objects.all()}
     clusters = {c.key: c for c in Cluster.objects.all()}
     problems: list[str] = []

@@ -9,7 +9,6 @@ so running it twice changes nothing.
 from __future__ import annotations
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 from django.db import transaction
 
 from klynge.common.choices import Basis
+from klynge.core.tabular import TableError, read_data_file
 from klynge.masterdata.models import (
     Cluster,
     ClusterOffice,
@@ -66,12 +66,17 @@ def _read_csv(path: Path, required: set[str], problems: list[str]) -> list[dict[
     except FileNotFoundError:
         problems.append(f"{path.name}: filen findes ikke")
         return []
-    reader = csv.DictReader(io.StringIO(text))
-    missing = required - set(reader.fieldnames or [])
+    try:
+        rows = read_data_file(text, name=path.name)
+    except TableError as error:
+        problems.extend(str(error).splitlines())
+        return []
+    header = next(csv.reader(text.splitlines()[:1]), [])
+    missing = required - set(header)
     if missing:
         problems.append(f"{path.name}: mangler kolonnerne {sorted(missing)}")
         return []
-    return list(reader)
+    return rows
 
 
 def _parse_date(value: str, where: str, problems: list[str]) -> date | None:

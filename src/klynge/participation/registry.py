@@ -11,7 +11,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.dk import cvr as stdnum_cvr
 
 from klynge.core.postcodes import PostalArea, postal_index
-from klynge.core.tabular import read_csv
+from klynge.core.tabular import read_data_file
 
 POSTAL_TABLE = Path(__file__).parent / "data" / "postnumre.csv"
 
@@ -19,7 +19,9 @@ POSTAL_TABLE = Path(__file__).parent / "data" / "postnumre.csv"
 @cache
 def postal_areas() -> dict[str, list[PostalArea]]:
     """The shipped postal-code table, by postal code."""
-    return postal_index(read_csv(POSTAL_TABLE.read_bytes()))
+    return postal_index(
+        read_data_file(POSTAL_TABLE.read_text(encoding="utf-8"), name=POSTAL_TABLE.name)
+    )
 
 
 def known_municipality_codes(registered: Iterable[str]) -> frozenset[str]:

@@ -49,9 +49,9 @@ def test_console_script_runs_a_whole_flow_on_a_fresh_sqlite_file(tmp_path: Path)
     assert run("migrate", "-v", "0").returncode == 0
     loaded = run("load-sjaelland")
     assert loaded.returncode == 0, loaded.stderr
-    failed = run("allocate", "--year", "2024")
+    failed = run("allocate", "--year", "2023")
     assert failed.returncode == 1
-    assert "CLEAN – Sjælland: leadkommune er ikke angivet for 2024" in failed.stderr
+    assert "Greve mangler indbyggertal pr. 1. januar 2022" in failed.stderr
     office = run("allocate", "--year", "2024", "--office", "We Build Denmark")
     assert office.returncode == 0, office.stderr
     assert "33.652,26" in office.stdout  # Greve's 2024 share (see the golden test)

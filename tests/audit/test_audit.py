@@ -35,7 +35,7 @@ from klynge.financing.services import (
     terms_set,
 )
 from klynge.funding.models import Grant
-from klynge.masterdata.models import ClusterOffice, Municipality
+from klynge.masterdata.models import ClusterOffice, Municipality, PopulationFigure
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ def test_loading_the_agreement_audits_every_row_it_creates(register: Agreement) 
         + FinancedOffice.objects.count()
         + OfficeLead.objects.count()
         + Participation.objects.count()
+        + PopulationFigure.objects.count()
     )
 
     assert _count() == created
@@ -310,6 +311,7 @@ AUDITED_MODELS = {
     "AllocationRun", "AllocationLine", "Profile", "CustomWeight",
     "PaymentRequest", "PaymentRequestLine", "Payment", "Grant", "GrantReceipt",
     "Participant", "ContactPerson", "Activity", "ActivityParticipation", "PayeeAccount",
+    "PopulationFigure",
 }  # fmt: skip
 WRITE_METHODS = {"update", "bulk_create", "bulk_update", "update_or_create", "get_or_create",
                  "create", "delete", "raw"}  # fmt: skip

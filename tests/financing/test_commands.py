@@ -101,7 +101,7 @@ def test_allocate_approve_freezes_the_run(demo, run_command) -> None:
     [
         (("--year", "2030"), "Ingen aftale dækker 2030"),
         (("--year", "2024", "--office", "Ukendt kontor"), "Ukendt klyngekontor 'Ukendt kontor'"),
-        (("--year", "2022"), "mangler indbyggertal pr. 1. januar 2021"),
+        (("--year", "2023"), "mangler indbyggertal pr. 1. januar 2022"),
         (("--year", "2024", "--office", "CLEAN", "--approve"), "udelad --office"),
         (("--year", "2024", "--format", "xlsx"), "kræver --output"),
     ],
@@ -117,12 +117,14 @@ def test_allocate_bad_input_exits_1_with_a_message_and_stores_nothing(
 
 
 def test_allocate_lists_every_office_lacking_inputs(register, run_command) -> None:
-    code, _, error = run_command("allocate", "--year", "2022")
+    run_command("set_lead", "--office", "CLEAN", "--municipality", "ingen", "--year", "2023")
+
+    code, _, error = run_command("allocate", "--year", "2023")
 
     assert code == 1
-    # 2022 uses 1 January 2021: no figures are known, and CLEAN has no lead.
-    assert "CLEAN – Sjælland: leadkommune er ikke angivet for 2022." in error
-    assert error.count("Greve mangler indbyggertal pr. 1. januar 2021.") == 4
+    # 2023 uses 1 January 2022: 7 of 17 figures are known, and CLEAN's lead is now unknown.
+    assert "CLEAN – Sjælland: leadkommune er ikke angivet for 2023." in error
+    assert error.count("Greve mangler indbyggertal pr. 1. januar 2022.") == 4
     assert AllocationRun.objects.count() == 0
 
 

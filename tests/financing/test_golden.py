@@ -17,6 +17,13 @@ from klynge.financing.models import Agreement
 from klynge.financing.selectors import allocation_compute, financed_offices
 
 GOLDEN_2024 = {
+    # Roskilde leads as the host (the ufm.dk news of 16.12.2021 places the office there).
+    "CLEAN – Sjælland": {
+        "253": 3391247, "259": 4112266, "265": 50000000, "269": 1594394, "306": 2171222,
+        "316": 4835326, "320": 2458748, "326": 3199980, "329": 2364069, "330": 5249331,
+        "336": 1559893, "340": 2004448, "350": 1904766, "360": 2628419, "370": 5568394,
+        "376": 3965639, "390": 2991858,
+    },
     "Danish Life Science Cluster – Kalundborg": {
         "253": 3214145, "259": 3897511, "265": 5644021, "269": 1511129, "306": 2057834,
         "316": 4582811, "320": 2330344, "326": 50000000, "329": 2240610, "330": 4975195,
@@ -37,6 +44,7 @@ GOLDEN_2024 = {
     },
 }  # fmt: skip
 KEY_TOTALS = {
+    "CLEAN – Sjælland": 759_411,
     "Danish Life Science Cluster – Kalundborg": 801_255,
     "Food & Bio Cluster Denmark – Slagelse": 770_129,
     "We Build Denmark – Næstved": 765_283,

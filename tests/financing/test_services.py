@@ -135,9 +135,23 @@ def test_later_population_change_never_alters_an_approved_run(demo: Agreement) -
     assert sum(x.amount_ore for x in greve_after) > sum(x.amount_ore for x in greve_before)
 
 
-def test_facts_only_register_cannot_allocate_2024_and_names_the_missing_lead(
-    register: Agreement,
-) -> None:
+def test_facts_only_register_allocates_2022_from_the_2021_figures(register: Agreement) -> None:
+    run = allocation_run_create(actor=ACTOR, agreement=register, year=2022)
+
+    lines = run.lines.select_related("municipality")
+    assert {line.population_date.isoformat() for line in lines if line.population_date} == {
+        "2021-01-01"
+    }
+    assert sum(line.amount_ore for line in lines) == 400_000_000
+    # Worked independently with Fraction and Hamilton's method from population.csv:
+    # Greve pays its population share of four offices (leads 370, 330, 326, 265).
+    assert sum(line.amount_ore for line in lines if line.municipality.code == "253") == 13_230_385
+
+
+def test_an_unknown_lead_blocks_the_year_and_is_named(register: Agreement) -> None:
+    office = ClusterOffice.objects.get(name="CLEAN – Sjælland")
+    lead_set(actor=ACTOR, agreement=register, office=office, years=[2024], municipality=None)
+
     with pytest.raises(AllocationInputError) as error:
         allocation_run_create(actor=ACTOR, agreement=register, year=2024)
 
@@ -152,8 +166,10 @@ def test_missing_population_is_named_with_municipality_and_date(demo: Agreement)
 
     messages = [p.message for p in error.value.problems]
     assert "Greve mangler indbyggertal pr. 1. januar 2022." in messages
-    # Lejre and Roskilde have figures for 1 January 2022; nobody else does.
-    assert not any(m.startswith(("Lejre", "Roskilde")) for m in messages)
+    # Seven municipalities have figures for 1 January 2022; the other ten do not.
+    known = ("Køge", "Roskilde", "Holbæk", "Slagelse", "Sorø", "Lejre", "Vordingborg")
+    assert not any(m.startswith(known) for m in messages)
+    assert len({m.split(" mangler")[0] for m in messages}) == 10
 
 
 def test_lead_who_does_not_participate_is_refused(demo: Agreement) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
+from klynge.audit.services import Actor
 from klynge.financing.models import OfficeLead, Participation
+from klynge.financing.services import agreement_load, lead_set
 from klynge.masterdata.models import (
     Cluster,
     ClusterOffice,
@@ -78,9 +81,12 @@ def test_loading_twice_changes_nothing(register, run_command) -> None:
 
 def test_facts_only_load_marks_assumptions_and_leaves_unknowns_empty(register) -> None:
     clean = OfficeLead.objects.filter(office__name="CLEAN – Sjælland")
-    assert set(clean.values_list("municipality", flat=True)) == {None}
+    # Roskilde is CLEAN's office town (ufm.dk); as lead it is only the working assumption.
+    assert set(clean.values_list("municipality__code", "basis")) == {("265", "assumption")}
     wbd = OfficeLead.objects.filter(office__name__startswith="We Build")
-    assert set(wbd.values_list("basis", flat=True)) == {"assumption"}
+    # ufm.dk names Næstved as partner municipality: stored as a fact, with that in the note.
+    assert set(wbd.values_list("municipality__code", "basis")) == {("370", "fact")}
+    assert all("samarbejdskommune" in lead.note for lead in wbd)
     assert set(Participation.objects.values_list("basis", flat=True)) == {"assumption"}
     assert not OfficeLead.objects.filter(basis="demo").exists()
 
@@ -93,16 +99,22 @@ def _copy_data(tmp_path: Path) -> Path:
     return target
 
 
+SOURCE_PARTS = "Kilde,https://www.statistikbanken.dk/FOLK1A,2026-11-30"
+
+
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ('253,Greve,2024,51.507,"kilde"', "indbyggertallet '51.507' er ikke et helt tal"),
-        ('253,Greve,2023,51507,"kilde"', "253 har to tal for 2023"),
-        ('999,Ukendt,2023,1000,"kilde"', "ukendt kommunekode '999'"),
-        ('253,Greve,2024,0,"kilde"', "indbyggertallet skal være over 0"),
-        ('253,Greve,2024,12,""', "kilde mangler"),
+        (f'253,Greve,2025,51.507,"kilde",{SOURCE_PARTS}', "indbyggertallet '51.507' er ikke et helt tal"),
+        (f'253,Greve,2023,51507,"kilde",{SOURCE_PARTS}', "253 har to tal for 2023"),
+        (f'999,Ukendt,2023,1000,"kilde",{SOURCE_PARTS}', "ukendt kommunekode '999'"),
+        (f'253,Greve,2025,0,"kilde",{SOURCE_PARTS}', "indbyggertallet skal være over 0"),
+        ('253,Greve,2025,12,"",,https://x.dk,2026-11-30', "kilde mangler"),
+        ('253,Greve,2025,12,kilde,Kilde,x.dk,2026-11-30', "kildens link skal begynde med https://"),
+        ('253,Greve,2025,12,kilde,Kilde,https://x.dk,30-11-2026', "'30-11-2026' er ikke en dato"),
+        ('253,Greve,2025,12,kilde,"2,5",https://x.dk', "7 felter, men overskriften har 8"),
     ],
-)
+)  # fmt: skip
 def test_bad_population_file_is_refused_whole(db, tmp_path: Path, run_command, row, message):
     data = _copy_data(tmp_path)
     with (data / "population.csv").open("a", encoding="utf-8") as handle:
@@ -112,7 +124,7 @@ def test_bad_population_file_is_refused_whole(db, tmp_path: Path, run_command, r
 
     assert code == 1
     assert message in error
-    assert "population.csv linje 28" in error
+    assert "population.csv linje 61" in error
     assert Municipality.objects.count() == 0
 
 
@@ -122,3 +134,64 @@ def test_missing_file_is_named(db, tmp_path: Path) -> None:
 
     with pytest.raises(DataFileError, match=re.escape("offices.csv: filen findes ikke")):
         register_load(data_dir=data)
+
+
+def test_the_2021_figures_of_all_17_sum_to_the_region_total(register) -> None:
+    figures = PopulationFigure.objects.filter(reference_date="2021-01-01")
+
+    assert figures.count() == 17
+    assert sum(f.population for f in figures) == 838_840  # Region Sjælland, 1 January 2021
+    greve = figures.get(municipality__code="253")
+    assert greve.population == 50_514  # not the fact box's digit swap 50.541
+    assert greve.source_label == "Danmarks Statistik via Trap Danmark"
+    assert greve.source_url.startswith("https://trap.lex.dk/")
+    assert str(greve.source_read_on) == "2026-11-30"
+
+
+def _old_register(tmp_path: Path) -> Path:
+    """The shipped files as they were before 2026-11-30: no 2021 figures, CLEAN without town."""
+    data = _copy_data(tmp_path)
+    population = (data / "population.csv").read_text(encoding="utf-8").splitlines()
+    kept = [line for line in population if ",2021," not in line]
+    (data / "population.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    offices = (data / "offices.csv").read_text(encoding="utf-8")
+    (data / "offices.csv").write_text(
+        offices.replace("Miljøteknologi,265,Roskilde,", "Miljøteknologi,,,"), encoding="utf-8"
+    )
+    spec = json.loads((data / "agreement.json").read_text(encoding="utf-8"))
+    del spec["lead_facts"]
+    (data / "agreement.json").write_text(json.dumps(spec), encoding="utf-8")
+    return data
+
+
+def test_a_reload_brings_new_facts_into_an_existing_database_and_keeps_edits(
+    db, tmp_path: Path
+) -> None:
+    old = _old_register(tmp_path)
+    register_load(data_dir=old)
+    agreement = agreement_load(actor=Actor.system("test"), data_dir=old)
+    assert not PopulationFigure.objects.filter(reference_date="2021-01-01").exists()
+    assert set(OfficeLead.objects.filter(office__name="CLEAN – Sjælland").values_list(
+        "municipality", flat=True)) == {None}  # fmt: skip
+    food = ClusterOffice.objects.get(name__startswith="Food & Bio")
+    soroe = Municipality.objects.get(code="340")
+    lead_set(actor=Actor.system("sekretariat"), agreement=agreement, office=food,
+             years=[2024], municipality=soroe, basis="fact", note="Beslutning i KKR")  # fmt: skip
+
+    register_load()
+    agreement_load(actor=Actor.system("test"))
+    register_load()
+    agreement_load(actor=Actor.system("test"))
+
+    assert PopulationFigure.objects.filter(reference_date="2021-01-01").count() == 17
+    clean = ClusterOffice.objects.get(name="CLEAN – Sjælland")
+    assert (clean.host_municipality.code, clean.town) == ("265", "Roskilde")
+    leads = OfficeLead.objects.filter(office=clean)
+    assert set(leads.values_list("municipality__code", "basis")) == {("265", "assumption")}
+    wbd = OfficeLead.objects.filter(office__name__startswith="We Build")
+    assert set(wbd.values_list("municipality__code", "basis")) == {("370", "fact")}
+    # What the secretariat set stays; the other years follow the file.
+    food_leads = dict(
+        OfficeLead.objects.filter(office=food).values_list("year", "municipality__code")
+    )
+    assert food_leads == {2022: "330", 2023: "330", 2024: "340"}

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from klynge.audit.models import Action
+from klynge.audit.models import Action, AuditEntry
 from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.common.choices import Basis
 from klynge.core.scenario import Changes
@@ -47,10 +48,14 @@ def agreement_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> Agreement:
 
     Rows that already exist are kept as they are, so changes the secretariat
     made (participation, leads) survive a reload; each row created gets an
-    audit entry. Leads are stored as the
-    working assumption "lead = host municipality"; an office without a host
-    gets no lead. All municipalities are stored as participants, marked as an
-    assumption (the source says 16 of 17 without naming the one outside).
+    audit entry. A lead named by a source (`lead_facts`) is stored as a fact
+    with its source in the note; the others as the working assumption
+    "lead = host municipality"; an office without a host gets no lead. A lead
+    row that only the loader has written (no change by anyone else in the
+    audit log), or that holds demo data, follows the file, so a new fact or a
+    newly known host reaches an existing database. All municipalities are stored as participants,
+    marked as an assumption (the source says 16 of 17 without naming the
+    one outside).
 
     :raises DataFileError: if the file is missing or names an unknown office
     """
@@ -93,6 +98,7 @@ def agreement_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> Agreement:
             year=year,
         )
     municipalities = list(Municipality.objects.all())
+    lead_facts = _lead_facts(spec, path.name, offices, {m.code: m for m in municipalities})
     for financed in spec["financed_offices"]:
         office = offices[financed["office"]]
         audited_upsert(
@@ -104,18 +110,27 @@ def agreement_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> Agreement:
             office_id=office.pk,
         )
         host = office.host_municipality
+        values = lead_facts.get(office.name) or {
+            "municipality": host,
+            "basis": Basis.ASSUMPTION if host else Basis.FACT,
+            "note": spec["lead_note"],
+        }
+        lead = values["municipality"]
         for year in range(financed["first_year"], agreement.last_year + 1):
+            lookup = {"agreement": agreement, "office": office, "year": year}
+            stored = OfficeLead.objects.filter(**lookup).first()
             audited_upsert(
                 OfficeLead,
                 actor=actor,
-                lookup={"agreement": agreement, "office": office, "year": year},
-                values={
-                    "municipality": host,
-                    "basis": Basis.ASSUMPTION if host else Basis.FACT,
-                    "note": spec["lead_note"],
-                },
-                keep_existing=True,
-                municipality_code=host.code if host else "",
+                lookup=lookup,
+                values=values,
+                keep_existing=(
+                    stored is not None
+                    and stored.basis != Basis.DEMO
+                    and _changed_by_users(stored)
+                ),
+                reason=LOAD_REASON,
+                municipality_code=lead.code if lead else "",
                 office_id=office.pk,
                 year=year,
             )
@@ -135,6 +150,48 @@ def agreement_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> Agreement:
                 year=year,
             )
     return agreement
+
+
+LOAD_REASON = "load-sjaelland"
+
+
+def _changed_by_users(row: OfficeLead) -> bool:
+    """Whether anyone but the loader has changed `row` (an update not marked as a load)."""
+    return (
+        AuditEntry.objects.filter(
+            model=row._meta.label_lower, object_pk=str(row.pk), action=Action.UPDATE
+        )
+        .exclude(reason=LOAD_REASON)
+        .exists()
+    )
+
+
+def _lead_facts(
+    spec: dict[str, Any],
+    file_name: str,
+    offices: dict[str, ClusterOffice],
+    municipalities: dict[str, Municipality],
+) -> dict[str, dict[str, Any]]:
+    """The leads a source names, as OfficeLead values by office name. :raises DataFileError:"""
+    facts = {}
+    problems = []
+    for fact in spec.get("lead_facts", []):
+        office, code, note = fact.get("office"), fact.get("municipality"), fact.get("note", "")
+        if office not in offices:
+            problems.append(f"{file_name}: lead_facts nævner et ukendt klyngekontor '{office}'")
+        elif code not in municipalities:
+            problems.append(f"{file_name}: lead_facts nævner en ukendt kommunekode '{code}'")
+        elif not note.strip():
+            problems.append(f"{file_name}: lead_facts for '{office}' mangler en kilde")
+        else:
+            facts[office] = {
+                "municipality": municipalities[code],
+                "basis": Basis.FACT,
+                "note": note,
+            }
+    if problems:
+        raise DataFileError(problems)
+    return facts
 
 
 def _outside_agreement(agreement: Agreement, year: int) -> str:

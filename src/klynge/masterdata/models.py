@@ -16,6 +16,13 @@ class DatePrecision(models.TextChoices):
     YEAR = "year", _("Year")
 
 
+class FigureOrigin(models.TextChoices):
+    """Where a population figure came from: a shipped data file or the secretariat."""
+
+    FILE = "file", _("Shipped data file")
+    SECRETARIAT = "secretariat", _("Entered by the secretariat")
+
+
 class Municipality(models.Model):
     """A Danish municipality (kommune), identified by its 3-digit code."""
 
@@ -50,7 +57,13 @@ class PopulationFigure(models.Model):
     )
     reference_date = models.DateField("opgørelsesdato")
     population = models.PositiveIntegerField("indbyggertal")
-    source = models.TextField("kilde")
+    source = models.TextField("kilde")  # the full note: where and how it was read
+    source_label = models.CharField("kilde, kort", max_length=200, blank=True)
+    source_url = models.URLField("kilde, link", max_length=500, blank=True)
+    source_read_on = models.DateField("kilde læst", null=True, blank=True)
+    origin = models.CharField(
+        "oprindelse", max_length=12, choices=FigureOrigin, default=FigureOrigin.FILE
+    )
     basis = models.CharField("grundlag", max_length=12, choices=Basis, default=Basis.FACT)
 
     class Meta:

@@ -15,12 +15,14 @@ from pathlib import Path
 
 from django.db import transaction
 
+from klynge.audit.services import Actor, audited_upsert
 from klynge.common.choices import Basis
 from klynge.core.tabular import TableError, read_data_file
 from klynge.masterdata.models import (
     Cluster,
     ClusterOffice,
     DatePrecision,
+    FigureOrigin,
     Municipality,
     Organisation,
     Partnership,
@@ -30,6 +32,7 @@ from klynge.masterdata.models import (
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 KKR_SJAELLAND = "KKR Sjælland"
+LOADER = Actor.system("load-sjaelland")
 
 
 class DataFileError(ValueError):
@@ -45,6 +48,7 @@ class LoadReport:
     """How many rows of each kind were created by a load."""
 
     created: dict[str, int] = field(default_factory=dict)
+    kept: list[str] = field(default_factory=list)  # figures the secretariat entered
 
     def add(self, kind: str, was_created: bool) -> None:
         self.created[kind] = self.created.get(kind, 0) + int(was_created)
@@ -103,8 +107,11 @@ def _check_population(rows: list[dict[str, str]], codes: set[str], problems: lis
         if (code, year) in seen:
             problems.append(f"{where}: {code} har to tal for {year}")
         seen.add((code, year))
-        if not row["source"].strip():
+        if not row["source"].strip() or not row["source_label"].strip():
             problems.append(f"{where}: kilde mangler")
+        if not row["source_url"].startswith("https://"):
+            problems.append(f"{where}: kildens link skal begynde med https://")
+        _parse_date(row["read_on"], where, problems)
 
 
 def _read_files(data_dir: Path) -> _Files:
@@ -121,7 +128,9 @@ def _read_files(data_dir: Path) -> _Files:
             problems.append(f"municipalities.csv linje {line}: kommunekode {code} står to gange")
         codes.add(code)
     population = _read_csv(
-        data_dir / "population.csv", {"code", "year", "population", "source"}, problems
+        data_dir / "population.csv",
+        {"code", "year", "population", "source", "source_label", "source_url", "read_on"},
+        problems,
     )
     _check_population(population, codes, problems)
     clusters = _read_csv(data_dir / "clusters.csv", {"cluster_org", "name_da"}, problems)
@@ -157,12 +166,16 @@ def _cluster_key(cluster_org: str) -> str:
 
 
 @transaction.atomic
-def register_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
+def register_load(*, actor: Actor = LOADER, data_dir: Path = DATA_DIR) -> LoadReport:
     """
     Load the register (facts only) from `data_dir`; return what was created.
 
     Facts in the files replace stored values with the same natural key, so the
-    files stay the source of truth for facts; nothing else is touched.
+    files stay the source of truth for facts; nothing else is touched. A
+    population figure the secretariat has entered or corrected (origin
+    "secretariat") is kept as it is; a figure new in the file is added, so an
+    existing database receives new facts on the next load. Every population
+    figure created or changed gets an audit entry.
 
     :raises DataFileError: listing every problem in the files; nothing is stored
     """
@@ -177,16 +190,31 @@ def register_load(*, data_dir: Path = DATA_DIR) -> LoadReport:
         by_code[municipality.code] = municipality
         report.add("kommuner", created)
     for row in files.population:
-        _, created = PopulationFigure.objects.update_or_create(
-            municipality=by_code[row["code"].strip()],
-            reference_date=date(int(row["year"]), 1, 1),
-            defaults={
+        municipality = by_code[row["code"].strip()]
+        reference_date = date(int(row["year"]), 1, 1)
+        stored = PopulationFigure.objects.filter(
+            municipality=municipality, reference_date=reference_date
+        ).first()
+        if stored is not None and stored.origin == FigureOrigin.SECRETARIAT:
+            report.kept.append(f"{municipality.name} {reference_date.isoformat()}")
+            continue
+        audited_upsert(
+            PopulationFigure,
+            actor=actor,
+            lookup={"municipality": municipality, "reference_date": reference_date},
+            values={
                 "population": int(row["population"]),
                 "source": row["source"].strip(),
+                "source_label": row["source_label"].strip(),
+                "source_url": row["source_url"].strip(),
+                "source_read_on": date.fromisoformat(row["read_on"]),
+                "origin": FigureOrigin.FILE,
                 "basis": Basis.FACT,
             },
+            municipality_code=municipality.code,
+            year=reference_date.year,
         )
-        report.add("indbyggertal", created)
+        report.add("indbyggertal", stored is None)
     kkr, created = Partnership.objects.update_or_create(
         name=KKR_SJAELLAND,
         defaults={

@@ -25,7 +25,7 @@ class Command(BaseCommand):
         actor = command_actor(options, perms.CHANGE_AGREEMENT)
         try:
             with transaction.atomic():
-                report = register_load(data_dir=options["data_dir"])
+                report = register_load(actor=actor, data_dir=options["data_dir"])
                 agreement = agreement_load(actor=actor, data_dir=options["data_dir"])
         except DataFileError as error:
             raise CommandError(
@@ -34,4 +34,10 @@ class Command(BaseCommand):
             ) from error
         created = ", ".join(f"{kind}: {count}" for kind, count in report.created.items())
         self.stdout.write(f"Registeret er indlæst (nye rækker - {created}).")
+        if report.kept:
+            self.stdout.write(
+                "Indbyggertal, som sekretariatet har rettet, er bevaret: "
+                + ", ".join(report.kept)
+                + "."
+            )
         self.stdout.write(f"Aftale: {agreement.name}.")

@@ -105,7 +105,7 @@ SOURCE_PARTS = "Kilde,https://www.statistikbanken.dk/FOLK1A,2026-11-30"
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        (f'253,Greve,2025,51.507,"kilde",{SOURCE_PARTS}', "indbyggertallet '51.507' er ikke et helt tal"),
+        (f'253,Greve,2025,51.507,"kilde",{SOURCE_PARTS}', "'51.507' er ikke et helt tal"),
         (f'253,Greve,2023,51507,"kilde",{SOURCE_PARTS}', "253 har to tal for 2023"),
         (f'999,Ukendt,2023,1000,"kilde",{SOURCE_PARTS}', "ukendt kommunekode '999'"),
         (f'253,Greve,2025,0,"kilde",{SOURCE_PARTS}', "indbyggertallet skal være over 0"),

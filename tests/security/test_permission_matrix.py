@@ -156,6 +156,8 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("scenario-export", args=[w.scenario_pk]), statuses()
     ),
     "grant-detail": Entry(lambda w: reverse("grant-detail", args=[w.grant_pk]), statuses()),
+    "grant-edit": Entry(lambda w: reverse("grant-edit", args=[w.grant_pk]), SECRETARIAT_ONLY),
+    "population-edit": Entry(fixed("population-edit"), SECRETARIAT_ONLY),
     # Participation: everyone sees reach and the lists (companies are public business
     # data); an office imports for itself, the secretariat for all; contacts are
     # personal data and stay on the participant page for those who may see them.

@@ -192,5 +192,6 @@ for name in (
     perms.MANAGE_USERS,
     perms.VIEW_AUDIT_LOG,
     perms.MANAGE_COLLECTION,
+    perms.CHANGE_REGISTER,
 ):
     rules.add_perm(name, is_secretariat)

@@ -36,6 +36,7 @@ VIEW_REQUESTS = "klynge.view_requests"  # the requests page (filtered to what th
 IMPORT_PARTICIPATIONS = "klynge.import_participations"  # object: ClusterOffice, or None (any)
 VIEW_CONTACTS = "klynge.view_contacts"  # object: ClusterOffice whose contacts, or None (any)
 HAS_START_PAGE = "klynge.has_start_page"  # a start page of its own, not the Overblik
+CHANGE_REGISTER = "klynge.change_register"  # population figures, grants' missing fields
 
 ViewFunc = Callable[..., HttpResponse]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("sprog/", login_not_required(set_language), name="set-language"),
     path("tilgaengelighed/", login_not_required(web.accessibility), name="accessibility"),
     path("kommuner/", web.municipality_index, name="municipality-list"),
+    path("kommuner/indbyggertal/", web.population_edit, name="population-edit"),
     path("kommuner/<str:code>/", web.municipality_detail, name="municipality-detail"),
     path("kommuner/<str:code>/historik/", web.municipality_history, name="municipality-history"),
     path("klyngekontorer/", web.office_index, name="office-list"),
@@ -99,6 +100,7 @@ urlpatterns = [
     ),
     path("finansiering/", funding.funding_overview, name="funding"),
     path("finansiering/bevilling/<int:pk>/", funding.grant_detail, name="grant-detail"),
+    path("finansiering/bevilling/<int:pk>/ret/", funding.grant_edit, name="grant-edit"),
     path("deltagelse/", participation.reach, name="reach"),
     path("deltagelse/deltagere/", participation.participants, name="participants"),
     path(

@@ -9,6 +9,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import get_language, gettext, ngettext
 
 from klynge.common.choices import Basis
@@ -486,6 +487,13 @@ class YearAllocation:
         return rule.summarise_problems(self.problems)
 
     @property
+    def population_date(self) -> date | None:
+        """The reference date of the population figures the allocation used."""
+        return next(
+            (line["population_date"] for line in self.lines if line["population_date"]), None
+        )
+
+    @property
     def stale(self) -> bool:
         """True when the approved run's inputs differ from today's inputs."""
         return (
@@ -543,13 +551,21 @@ def allocation_for_year(*, year: int) -> YearAllocation | None:
 
 @dataclass(frozen=True)
 class QualityItem:
-    """One thing missing or assumed: what, what it blocks, and how to fix it."""
+    """
+    One thing missing or assumed: what, what it blocks, and how to fix it.
+
+    `fix` says in plain words what the secretariat does (never a command or a
+    file), `fix_url` is the page where it does it ('' when no page can), and
+    `page_url` the page where everyone sees the affected figures.
+    """
 
     topic: str
     text: str
     blocks: str
     fix: str
     severity: str  # "missing" blocks a computation; "assumed" is marked where shown
+    fix_url: str = ""
+    page_url: str = ""
 
 
 def _long_date(value: date) -> str:
@@ -578,9 +594,11 @@ def data_quality_list() -> list[QualityItem]:
                 % {"agreement": agreement.name, "collector": agreement.get_collector_display()},
                 gettext("Who the payment requests name as payee."),
                 gettext(
-                    "Confirm or change it: klynge set-collector --year YEAR --collector lead|office"
+                    "Confirm or change who collects when the agreement's terms are known; "
+                    "the payment requests name the payee."
                 ),
                 "assumed",
+                page_url=reverse("agreement-year", args=[agreement.first_year]),
             )
         )
         for year in agreement.years():
@@ -610,10 +628,12 @@ def data_quality_list() -> list[QualityItem]:
                         },
                         _allocation_label(year, agreement),
                         gettext(
-                            "Add the figures with a source in population.csv and run "
-                            "'klynge load-sjaelland' (Statistics Denmark FOLK1A/BY1)."
+                            "Add each figure with its source (Statistics Denmark, FOLK1A, "
+                            "1 January) on the population page."
                         ),
                         "missing",
+                        fix_url=f"{reverse('population-edit')}?dato={ref.isoformat()}",
+                        page_url=reverse("allocation", args=[year]),
                     )
                 )
         for lead in OfficeLead.objects.filter(agreement=agreement).select_related(
@@ -626,12 +646,10 @@ def data_quality_list() -> list[QualityItem]:
                         gettext("%(office)s: the lead municipality for %(year)s is unknown.")
                         % {"office": lead.office.name, "year": lead.year},
                         _allocation_label(lead.year, agreement),
-                        gettext(
-                            'klynge set-lead --office "%(office)s" --municipality CODE '
-                            "--year %(year)s"
-                        )
-                        % {"office": lead.office.name, "year": lead.year},
+                        gettext("Choose the lead municipality with its source."),
                         "missing",
+                        fix_url=reverse("lead-edit", args=[lead.year, lead.office_id]),
+                        page_url=reverse("office-detail", args=[lead.office_id]),
                     )
                 )
             elif lead.basis != Basis.FACT:
@@ -650,16 +668,10 @@ def data_quality_list() -> list[QualityItem]:
                             "note": lead.note,
                         },
                         gettext("Nothing – but the amounts rest on the assumption."),
-                        gettext(
-                            'Confirm with: klynge set-lead --office "%(office)s" '
-                            "--municipality %(code)s --year %(year)s"
-                        )
-                        % {
-                            "office": lead.office.name,
-                            "code": lead.municipality.code,
-                            "year": lead.year,
-                        },
+                        gettext("Confirm the lead municipality with a source, or change it."),
                         "assumed",
+                        fix_url=reverse("lead-edit", args=[lead.year, lead.office_id]),
+                        page_url=reverse("office-detail", args=[lead.office_id]),
                     )
                 )
         assumed_years = sorted(
@@ -682,10 +694,12 @@ def data_quality_list() -> list[QualityItem]:
                     % {"years": ", ".join(map(str, assumed_years)), "note": note},
                     gettext("Nothing – but all municipalities' shares depend on who takes part."),
                     gettext(
-                        "klynge set-participation --municipality CODE --year YEAR --out "
-                        "(and --in to confirm the others)"
+                        "Mark the municipality that does not take part, and confirm the "
+                        "others, on the agreement's page for each year."
                     ),
                     "assumed",
+                    fix_url=reverse("agreement-year", args=[assumed_years[0]]),
+                    page_url=reverse("agreement-year", args=[assumed_years[0]]),
                 )
             )
         for run in AllocationRun.objects.filter(agreement=agreement, status=RunStatus.APPROVED):
@@ -705,6 +719,8 @@ def data_quality_list() -> list[QualityItem]:
                         gettext("Nothing – the approved allocation is frozen."),
                         gettext("Review the changes; a new computation is saved as a new run."),
                         "assumed",
+                        fix_url=reverse("allocation", args=[run.year]),
+                        page_url=reverse("allocation", args=[run.year]),
                     )
                 )
     unidentified = Cluster.objects.filter(identified=False).count()
@@ -719,8 +735,9 @@ def data_quality_list() -> list[QualityItem]:
                 )
                 % {"count": unidentified},
                 gettext("Nothing in the computations."),
-                gettext("Add them in clusters.csv with a source."),
+                gettext("Needs new research with a source; no figure depends on it."),
                 "missing",
+                page_url=reverse("office-list"),
             )
         )
     for office in ClusterOffice.objects.filter(host_municipality__isnull=True):
@@ -730,8 +747,9 @@ def data_quality_list() -> list[QualityItem]:
                 gettext("%(office)s: the office's town and host municipality are unknown.")
                 % {"office": office.name},
                 gettext("The assumption 'lead municipality = host municipality' cannot be used."),
-                gettext("Add the host municipality in offices.csv with a source."),
+                gettext("Choose the lead municipality with its source for each year."),
                 "missing",
+                page_url=reverse("office-detail", args=[office.pk]),
             )
         )
     return items
@@ -803,3 +821,60 @@ def scenario_compute(*, agreement: Agreement, year: int, changes: Changes) -> Sc
         scenario_total_ore=sum(scenario.values()),
         baseline_label=label,
     )
+
+
+@dataclass(frozen=True)
+class PopulationEffect:
+    """What a new population figure changes in one budget year that uses its date."""
+
+    agreement: Agreement
+    year: int
+    rows: list[ScenarioRow]  # the municipalities whose yearly bill changes
+    before_problems: list[str]  # what blocks the year today (empty: it computes)
+    after_problems: list[str]  # what still blocks it with the new figure
+    approved_run: AllocationRun | None  # frozen: a change shows up as a new run
+
+
+def population_change_effects(
+    *, municipality: Municipality, reference_date: date, population: int
+) -> list[PopulationEffect]:
+    """
+    Per agreement-year whose key uses `reference_date`: each bill before and after.
+
+    Nothing is stored; the figures are computed as the allocation page would.
+    """
+    effects = []
+    for agreement in Agreement.objects.all():
+        for year in agreement.years():
+            try:
+                inputs = allocation_inputs(agreement=agreement, year=year)
+            except AgreementYearError:
+                continue
+            if inputs.reference_date != reference_date:
+                continue
+            changed = {code: dict(series) for code, series in inputs.populations.items()}
+            changed.setdefault(municipality.code, {})[reference_date] = rule.PopulationFigure(
+                population=population, reference_date=reference_date, source=""
+            )
+            before, before_problems = _totals(inputs, inputs.populations)
+            after, after_problems = _totals(inputs, changed)
+            names = {m.code: m.name for m in inputs.municipalities}
+            rows = [row for row in compare(before, after, names) if row.change_ore != 0]
+            effects.append(
+                PopulationEffect(
+                    agreement, year, rows, before_problems, after_problems,
+                    run_approved(agreement=agreement, year=year),
+                )
+            )  # fmt: skip
+    return effects
+
+
+def _totals(
+    inputs: AllocationInputs, populations: dict[str, dict[date, rule.PopulationFigure]]
+) -> tuple[dict[str, int], list[str]]:
+    """Each municipality's bill for the year, and what blocks it (said once each)."""
+    try:
+        allocations = rule.allocate_all(inputs.terms, inputs.municipalities, populations)
+    except rule.AllocationInputError as error:
+        return {}, rule.summarise_problems(list(error.problems))
+    return totals_by_municipality(allocations), []

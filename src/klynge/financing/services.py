@@ -125,9 +125,7 @@ def agreement_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> Agreement:
                 lookup=lookup,
                 values=values,
                 keep_existing=(
-                    stored is not None
-                    and stored.basis != Basis.DEMO
-                    and _changed_by_users(stored)
+                    stored is not None and stored.basis != Basis.DEMO and _changed_by_users(stored)
                 ),
                 reason=LOAD_REASON,
                 municipality_code=lead.code if lead else "",

@@ -48,7 +48,7 @@ from klynge.financing.services import (
     terms_set,
 )
 from klynge.masterdata.models import ClusterOffice, Municipality
-from klynge.masterdata.selectors import visible_municipality_codes
+from klynge.masterdata.selectors import population_sources, visible_municipality_codes
 
 DEFAULT_YEAR = 2024
 
@@ -100,6 +100,7 @@ def allocation(request: HttpRequest, year: int) -> HttpResponse:
             "may_approve": request.user.has_perm(perms.APPROVE_ALLOCATION),
             "visible_codes": visible_municipality_codes(request.user),
             "runs": year_runs(agreement=agreement, year=year),
+            "figures": population_sources(),
         },
     )
 

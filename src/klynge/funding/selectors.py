@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from klynge.collection.selectors import request_list
@@ -175,8 +176,10 @@ def funding_quality() -> list[QualityItem]:
                         "gaps": _(" or ").join(gaps),
                     },
                     _("The budget of the offices by source."),
-                    _("Add it with its source in funding/data/grants.csv."),
+                    _("Fill in what a source states, with the source, on the grant's page."),
                     "missing",
+                    fix_url=reverse("grant-edit", args=[grant.pk]),
+                    page_url=reverse("grant-detail", args=[grant.pk]),
                 )
             )
     return items

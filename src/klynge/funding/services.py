@@ -155,3 +155,52 @@ def receipt_register(
         actor=actor, action=Action.CREATE, instance=receipt, before=None, after=snapshot(receipt)
     )
     return receipt
+
+
+GRANT_YEARS = (2000, 2100)
+
+
+@transaction.atomic
+def grant_complete(
+    *,
+    actor: Actor,
+    grant: Grant,
+    grantor: Organisation | None,
+    first_year: int | None,
+    last_year: int | None,
+    source: str,
+    note: str = "",
+    reason: str = "",
+) -> Grant:
+    """
+    Fill in a grant's fields the sources left empty (grantor, years), with its source.
+
+    :raises FundingError: if only one year is given, a year lies outside
+        2000-2100, the last year is before the first, or the source is empty
+    """
+    if (first_year is None) != (last_year is None):
+        raise FundingError(_("Give both the first and the last year, or neither."))
+    low, high = GRANT_YEARS
+    for year in (first_year, last_year):
+        if year is not None and not low <= year <= high:
+            raise FundingError(
+                _("A year must lie in %(low)s-%(high)s.") % {"low": low, "high": high}
+            )
+    if first_year is not None and last_year is not None and last_year < first_year:
+        raise FundingError(_("The last year cannot be before the first year."))
+    if not source.strip():
+        raise FundingError(_("Name the source of what you fill in."))
+    row, _changed = audited_upsert(
+        Grant,
+        actor=actor,
+        lookup={"pk": grant.pk},
+        values={
+            "grantor": grantor,
+            "first_year": first_year,
+            "last_year": last_year,
+            "source": source.strip(),
+            "note": note.strip(),
+        },
+        reason=reason,
+    )
+    return row

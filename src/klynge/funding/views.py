@@ -15,10 +15,10 @@ from klynge.collection.selectors import request_list, totals
 from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.common.views import submitted
-from klynge.funding.forms import ReceiptForm
+from klynge.funding.forms import GrantForm, ReceiptForm
 from klynge.funding.models import Grant
 from klynge.funding.selectors import grant_list
-from klynge.funding.services import FundingError, receipt_register
+from klynge.funding.services import FundingError, grant_complete, receipt_register
 
 YEARS = range(2021, 2025)
 
@@ -59,6 +59,42 @@ def grant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "view": view,
             "receipts": grant.receipts.all(),
             "form": form,
+            "trail": [(reverse("funding"), _("Funding"))],
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.CHANGE_REGISTER)
+def grant_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The secretariat fills in what the sources left empty: grantor and years."""
+    grant = get_object_or_404(Grant, pk=pk)
+    form = GrantForm(
+        request.POST or None,
+        initial={
+            "grantor": grant.grantor,
+            "first_year": grant.first_year,
+            "last_year": grant.last_year,
+            "source": grant.source,
+            "note": grant.note,
+        },
+    )
+    if submitted(
+        request,
+        form,
+        lambda data: grant_complete(actor=Actor.of(request.user), grant=grant, **data),
+        refused=FundingError,
+        success=_("The grant is saved."),
+    ):
+        return redirect("grant-detail", pk=grant.pk)
+    heading = _("Fill in the grant: %(purpose)s") % {"purpose": grant.purpose}
+    return render(
+        request,
+        "common/edit.html",
+        {
+            "form": form,
+            "heading": heading,
+            "back": reverse("grant-detail", args=[grant.pk]),
             "trail": [(reverse("funding"), _("Funding"))],
         },
     )

@@ -104,6 +104,16 @@ def population_table() -> dict[str, dict[date, CoreFigure]]:
     return table
 
 
+def population_sources() -> dict[str, PopulationFigure]:
+    """
+    A stored figure for each source text, to show a run's stored source as a label.
+
+    A run keeps each line's full source text (so it stays reproducible); the
+    label, link and date read are looked up by that text when shown.
+    """
+    return {figure.source: figure for figure in PopulationFigure.objects.order_by("pk")}
+
+
 def population_missing(*, reference_date: date) -> QuerySet[Municipality]:
     """Municipalities without a population figure on `reference_date`."""
     return Municipality.objects.exclude(population_figures__reference_date=reference_date)

@@ -14,9 +14,11 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from klynge.audit.services import Actor, audited_upsert
 from klynge.common.choices import Basis
+from klynge.core.money import group_thousands
 from klynge.core.tabular import TableError, read_data_file
 from klynge.masterdata.models import (
     Cluster,
@@ -286,3 +288,66 @@ def register_load(*, actor: Actor = LOADER, data_dir: Path = DATA_DIR) -> LoadRe
         )
         report.add("historik", created)
     return report
+
+
+class PopulationError(ValueError):
+    """A population figure cannot be stored as given; the message says why (Danish)."""
+
+
+MAX_POPULATION = 2_000_000  # more than any Danish municipality has
+FIRST_REFERENCE_YEAR, LAST_REFERENCE_YEAR = 2000, 2100
+
+
+@transaction.atomic
+def population_set(
+    *,
+    actor: Actor,
+    municipality: Municipality,
+    reference_date: date,
+    population: int,
+    source_label: str,
+    source_url: str = "",
+    source_read_on: date,
+    note: str = "",
+) -> PopulationFigure:
+    """
+    Store (add or correct) one municipality's population on `reference_date`.
+
+    The figure is marked as entered by the secretariat, so a later load of the
+    shipped files keeps it; the change is audited with before and after.
+
+    :raises PopulationError: for a figure that is not positive or too large,
+        a date outside the years Klynge covers, or a missing source
+    """
+    if not 0 < population <= MAX_POPULATION:
+        raise PopulationError(
+            gettext("The population must be a whole number from 1 to %(max)s.")
+            % {"max": group_thousands(MAX_POPULATION)}
+        )
+    if not FIRST_REFERENCE_YEAR <= reference_date.year <= LAST_REFERENCE_YEAR:
+        raise PopulationError(
+            gettext("The reference date must lie in the years %(first)s-%(last)s.")
+            % {"first": FIRST_REFERENCE_YEAR, "last": LAST_REFERENCE_YEAR}
+        )
+    label = source_label.strip()
+    if not label:
+        raise PopulationError(gettext("Name the source of the figure."))
+    if source_url and not source_url.startswith(("https://", "http://")):
+        raise PopulationError(gettext("The link must start with https://."))
+    figure, _ = audited_upsert(
+        PopulationFigure,
+        actor=actor,
+        lookup={"municipality": municipality, "reference_date": reference_date},
+        values={
+            "population": population,
+            "source": note.strip() or label,
+            "source_label": label,
+            "source_url": source_url,
+            "source_read_on": source_read_on,
+            "origin": FigureOrigin.SECRETARIAT,
+            "basis": Basis.FACT,
+        },
+        municipality_code=municipality.code,
+        year=reference_date.year,
+    )
+    return figure

@@ -11,10 +11,13 @@ from klynge.core.cofinancing import Problem, summarise_problems
 from klynge.core.money import ore_per_unit
 from klynge.financing.models import Agreement, OfficeLead
 from klynge.financing.selectors import (
+    QualityItem,
     YearAllocation,
     agreement_list,
+    data_quality_list,
     year_allocation,
 )
+from klynge.funding.selectors import funding_quality
 from klynge.masterdata.models import ClusterOffice, Municipality
 
 
@@ -114,3 +117,23 @@ def lead_offices(*, municipality: Municipality) -> list[ClusterOffice]:
     """The offices `municipality` leads in at least one year, by name."""
     office_ids = OfficeLead.objects.filter(municipality=municipality).values("office_id")
     return list(ClusterOffice.objects.filter(pk__in=office_ids).order_by("name"))
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """Everything missing or assumed, read once: the Overblik counts what Datakvalitet lists."""
+
+    items: list[QualityItem]
+
+    @property
+    def missing(self) -> list[QualityItem]:
+        return [item for item in self.items if item.severity == "missing"]
+
+    @property
+    def assumed(self) -> list[QualityItem]:
+        return [item for item in self.items if item.severity != "missing"]
+
+
+def quality_report() -> QualityReport:
+    """The register's, the agreements' and the grants' gaps, in one list."""
+    return QualityReport(data_quality_list() + funding_quality())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -11,25 +12,33 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from klynge.accounts.models import MUNICIPALITY_ROLES, Role
 from klynge.accounts.permissions import profile_of, role_of
 from klynge.audit.models import AuditEntry
 from klynge.audit.selectors import history_for
+from klynge.audit.services import Actor
 from klynge.collection.selectors import received_by_year, request_list
 from klynge.common import perms
 from klynge.common.perms import permission_required
+from klynge.common.templatetags.dk import dk_date
 from klynge.common.views import visible_or_404
-from klynge.financing.selectors import YearAllocation, allocation_for_year, data_quality_list
-from klynge.funding.selectors import funding_quality, office_funding
-from klynge.masterdata.models import ClusterOffice, Municipality
+from klynge.financing.selectors import (
+    YearAllocation,
+    allocation_for_year,
+    population_change_effects,
+)
+from klynge.funding.selectors import office_funding
+from klynge.masterdata.forms import PopulationForm
+from klynge.masterdata.models import ClusterOffice, Municipality, PopulationFigure
 from klynge.masterdata.selectors import (
     cluster_list,
     municipality_list,
     office_list,
     visible_municipality_codes,
 )
+from klynge.masterdata.services import PopulationError, population_set
 from klynge.participation.selectors import (
     municipality_reach,
     office_reach,
@@ -41,6 +50,7 @@ from klynge.web.selectors import (
     municipality_payments,
     office_financing,
     office_leads,
+    quality_report,
     year_allocations,
 )
 
@@ -94,7 +104,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     allocations = year_allocations()
     shown = _current(allocations)
-    quality = data_quality_list()
+    quality = quality_report()
     measure = request.GET.get("maal", DEFAULT_MEASURE)
     reach = (
         {r.code: r for r in reach_by_municipality(year=CURRENT_YEAR, allocation=shown)}
@@ -116,8 +126,8 @@ def overview(request: HttpRequest) -> HttpResponse:
             "shown": shown,
             "allocations": allocations,
             "offices": [o for o in office_list() if request.user.has_perm(perms.VIEW_OFFICE, o)],
-            "missing_count": sum(1 for item in quality if item.severity == "missing"),
-            "assumed_count": sum(1 for item in quality if item.severity == "assumed"),
+            "missing_count": len(quality.missing),
+            "assumed_count": len(quality.assumed),
             "map": the_map,
             "measures": [(key, label) for key, (label, _kind) in MEASURES.items()],
         },
@@ -281,11 +291,85 @@ def office_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @permission_required(perms.VIEW_REGISTER)
 def data_quality(request: HttpRequest) -> HttpResponse:
-    items = data_quality_list() + funding_quality()
-    return render(request, "web/data_quality.html", {"items": items})
+    quality = quality_report()
+    return render(
+        request,
+        "web/data_quality.html",
+        {
+            "groups": [
+                ("missing", _("Missing"), quality.missing),
+                ("assumed", _("Assumptions and changes"), quality.assumed),
+            ],
+            "may_fix": request.user.has_perm(perms.CHANGE_REGISTER),
+        },
+    )
 
 
 @require_GET
 def accessibility(request: HttpRequest) -> HttpResponse:
     """The accessibility statement (tilgængelighedserklæring); open to everyone."""
     return render(request, "web/accessibility.html")
+
+
+def _population_initial(request: HttpRequest) -> dict[str, object]:
+    """The form's start values from ?kommune=CODE&dato=ÅÅÅÅ-MM-DD (bounded; bad ones ignored)."""
+    initial: dict[str, object] = {"source_read_on": timezone.localdate()}
+    code = request.GET.get("kommune", "")[:3]
+    if code.isdigit():
+        initial["municipality"] = code
+    when = request.GET.get("dato", "")[:10]
+    if len(when) == 10:
+        initial["reference_date"] = when
+    return initial
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.CHANGE_REGISTER)
+def population_edit(request: HttpRequest) -> HttpResponse:
+    """
+    Add or correct a population figure in two steps: check, then store.
+
+    The first POST shows the stored figure beside the new one and what it
+    changes in every budget year that uses its date; only the confirming POST
+    stores it (audited).
+    """
+    form = PopulationForm(request.POST or None, initial=_population_initial(request))
+    heading = _("Population figure")
+    if request.method == "POST" and form.is_valid() and "edit" not in request.POST:
+        data = form.cleaned_data
+        if request.POST.get("confirm") == "1":
+            try:
+                figure = population_set(actor=Actor.of(request.user), **data)
+            except PopulationError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("The population of %(name)s on %(date)s is saved.")
+                    % {"name": figure.municipality.name, "date": dk_date(figure.reference_date)},
+                )
+                return redirect("municipality-detail", code=figure.municipality.code)
+        else:
+            current = PopulationFigure.objects.filter(
+                municipality=data["municipality"], reference_date=data["reference_date"]
+            ).first()
+            return render(
+                request,
+                "web/population_confirm.html",
+                {
+                    "form": form,
+                    "heading": heading,
+                    "data": data,
+                    "current": current,
+                    "effects": population_change_effects(
+                        municipality=data["municipality"],
+                        reference_date=data["reference_date"],
+                        population=data["population"],
+                    ),
+                },
+            )
+    return render(
+        request,
+        "web/population_form.html",
+        {"form": form, "heading": heading, "back": reverse("data-quality")},
+    )

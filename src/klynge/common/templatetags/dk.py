@@ -16,6 +16,7 @@ from klynge.core.money import (
     format_percent,
     group_thousands,
 )
+from klynge.core.sources import SourceRef, split_sources
 
 register = template.Library()
 
@@ -77,3 +78,13 @@ def percent(value: Fraction | None) -> str:
 def decimal2(value: Fraction | None) -> str:
     """An exact number with two decimals, Danish style: '12,34'; a dash for None."""
     return "–" if value is None else format_decimal(value, places=2)
+
+
+@register.filter
+def sources(text: str | None) -> dict[str, list[SourceRef]]:
+    """A source text as short references: {'seed': [...], 'found': [...]}."""
+    refs = split_sources(text or "")
+    return {
+        "seed": [ref for ref in refs if ref.from_seed],
+        "found": [ref for ref in refs if not ref.from_seed],
+    }

@@ -1,0 +1,119 @@
+"""The secretariat's form for a population figure."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from klynge.core.money import group_thousands
+from klynge.masterdata.models import Municipality
+from klynge.masterdata.services import (
+    FIRST_REFERENCE_YEAR,
+    LAST_REFERENCE_YEAR,
+    MAX_POPULATION,
+)
+
+MAX_LENGTH = 12
+
+
+class PopulationField(forms.CharField):
+    """A whole number of inhabitants as Danes write it (51.507 or 51507); bounded."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("inputmode", "numeric")
+        self.widget.attrs.setdefault("maxlength", str(MAX_LENGTH))
+
+    def to_python(self, value: Any) -> int | None:  # type: ignore[override]
+        text = super().to_python(value)
+        if text is None or text in self.empty_values:
+            return None
+        if len(text) > MAX_LENGTH:
+            raise forms.ValidationError(
+                _("Write at most %(max)s characters.") % {"max": MAX_LENGTH}, code="max_length"
+            )
+        digits = text.replace(".", "").replace(" ", "")
+        if digits.startswith("-") and digits[1:].isdigit():
+            raise forms.ValidationError(_("The population cannot be negative."), code="negative")
+        if not digits.isdigit() or not digits.isascii():
+            raise forms.ValidationError(
+                _("Write the population as a whole number, e.g. 51.507."), code="invalid"
+            )
+        number = int(digits)
+        if number == 0:
+            raise forms.ValidationError(_("The population must be more than 0."), code="zero")
+        if number > MAX_POPULATION:
+            raise forms.ValidationError(
+                _("The population can be at most %(max)s.")
+                % {"max": group_thousands(MAX_POPULATION)},
+                code="too_large",
+            )
+        return number
+
+
+class PopulationForm(forms.Form):
+    municipality = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Municipality.objects.order_by("name"),
+        to_field_name="code",
+        empty_label=_("Choose a municipality"),
+        error_messages={
+            "invalid_choice": _("Choose one of the 17 municipalities in the list."),
+            "required": _("Choose the municipality."),
+        },
+    )
+    reference_date = forms.DateField(
+        label=_("Reference date"),
+        help_text=_("The date the figure counts, usually 1 January, as 2022-01-01."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Write the date as 2022-01-01.")},
+    )
+    population = PopulationField(label=_("Population"), help_text=_("E.g. 51.507."))
+    source_label = forms.CharField(
+        label=_("Source"),
+        max_length=200,
+        help_text=_("As people should read it, e.g. Danmarks Statistik, FOLK1A."),
+    )
+    source_url = forms.URLField(
+        label=_("Link to the source"),
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": _("Write a whole web address, e.g. https://www.dst.dk/.")},
+    )
+    source_read_on = forms.DateField(
+        label=_("Date read"),
+        help_text=_("When the figure was read in the source, as 2026-11-30."),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": _("Write the date as 2026-11-30.")},
+    )
+    note = forms.CharField(
+        label=_("Note for the secretariat"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Where and how the figure was read; shown to the secretariat only."),
+    )
+
+    def clean_reference_date(self) -> date:
+        value: date = self.cleaned_data["reference_date"]
+        if not FIRST_REFERENCE_YEAR <= value.year <= LAST_REFERENCE_YEAR:
+            raise forms.ValidationError(
+                _("The reference date must lie in the years %(first)s-%(last)s.")
+                % {"first": FIRST_REFERENCE_YEAR, "last": LAST_REFERENCE_YEAR}
+            )
+        return value
+
+    def clean_source_read_on(self) -> date:
+        value: date = self.cleaned_data["source_read_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date read cannot lie in the future."))
+        if value.year < FIRST_REFERENCE_YEAR:
+            raise forms.ValidationError(
+                _("The date read must lie in %(first)s or later.") % {"first": FIRST_REFERENCE_YEAR}
+            )
+        return value

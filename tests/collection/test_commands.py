@@ -32,11 +32,11 @@ def test_from_approved_run_to_imported_payments(demo, run_command, tmp_path: Pat
 
     bank = tmp_path / "bank.csv"
     bank.write_bytes(
-        "kommunekode;beløb;dato;reference\n253;132.403,89;20-03-2024;B-1\n".encode("cp1252")
+        "kommunekode;beløb;dato;reference\n253;133.146,68;20-03-2024;B-1\n".encode("cp1252")
     )
     code, out, _err = run_command("payments", "import", str(bank), "--year", "2024")
     assert code == 0
-    assert "1 indbetalinger registreret, i alt 132.403,89 kr." in out
+    assert "1 indbetalinger registreret, i alt 133.146,68 kr." in out
 
     code, out, _err = run_command("payments", "import", str(bank), "--year", "2024")
     assert code == 0 and "1 var allerede registreret" in out

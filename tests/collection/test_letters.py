@@ -27,7 +27,7 @@ def test_the_letter_states_the_amounts_the_municipality_and_the_due_date(sent_re
     assert pdf.startswith(b"%PDF-")
     assert "Greve Kommune" in text
     assert "Opkrævning 2024-253" in text
-    assert "132.403,89" in text  # the total
+    assert "133.146,68" in text  # the total
     assert "33.652,26" in text  # the share of We Build Denmark
     assert "31. marts 2024" in text
     assert "fordeles efter indbyggertal" in text  # how it was computed

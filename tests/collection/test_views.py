@@ -32,7 +32,7 @@ def test_the_secretariat_goes_from_approved_run_to_payments(login_as, approved_r
 
     assert partial.status_code == 302
     assert too_much.status_code == 200
-    assert "er mere end de 32.403,89 kr., der udestår" in too_much.content.decode()
+    assert "er mere end de 33.146,68 kr., der udestår" in too_much.content.decode()
     assert Payment.objects.count() == 1
     assert "4.000.000,00 kr." in page  # requested
     assert "100.000,00 kr." in page  # received

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,7 +49,7 @@ from klynge.financing.services import (
     scenario_save,
     terms_set,
 )
-from klynge.masterdata.models import ClusterOffice, Municipality
+from klynge.masterdata.models import ClusterOffice, Municipality, PopulationFigure
 from klynge.masterdata.selectors import population_sources, visible_municipality_codes
 
 DEFAULT_YEAR = 2024
@@ -82,11 +84,27 @@ def allocation_current(request: HttpRequest) -> HttpResponse:
     return redirect("allocation", year=DEFAULT_YEAR)
 
 
+def _used_sources(
+    lines: list[dict[str, Any]], figures: dict[str, PopulationFigure]
+) -> list[PopulationFigure | dict[str, str]]:
+    """Each population source the lines name, once: a stored figure, or the run's own text."""
+    used: dict[tuple[str, str], PopulationFigure | dict[str, str]] = {}
+    for line in lines:
+        text = line.get("population_source") or ""
+        if not text:
+            continue
+        figure = figures.get(text)
+        key = (figure.source_label, figure.source_url) if figure else (text, "")
+        used.setdefault(key, figure if figure else {"source": text})
+    return list(used.values())
+
+
 @require_GET
 @permission_required(perms.VIEW_ALLOCATION)
 def allocation(request: HttpRequest, year: int) -> HttpResponse:
     agreement = _agreement_or_404(year)
     shown = year_allocation(agreement=agreement, year=year)
+    figures = population_sources()
     return render(
         request,
         "financing/allocation.html",
@@ -100,7 +118,8 @@ def allocation(request: HttpRequest, year: int) -> HttpResponse:
             "may_approve": request.user.has_perm(perms.APPROVE_ALLOCATION),
             "visible_codes": visible_municipality_codes(request.user),
             "runs": year_runs(agreement=agreement, year=year),
-            "figures": population_sources(),
+            "figures": figures,
+            "used_sources": _used_sources(shown.lines, figures),
         },
     )
 

@@ -370,6 +370,15 @@ def population_edit(request: HttpRequest) -> HttpResponse:
             )
     return render(
         request,
-        "web/population_form.html",
-        {"form": form, "heading": heading, "back": reverse("data-quality")},
+        "common/edit.html",
+        {
+            "form": form,
+            "heading": heading,
+            "back": reverse("data-quality"),
+            "intro": _(
+                "Add a missing figure or correct one. Before anything is stored you see the "
+                "figure stored today beside the new one, and whose shares change."
+            ),
+            "submit_label": _("Check the change"),
+        },
     )

@@ -20,7 +20,7 @@ GOOD = {
     "population": "50.814",
     "source_label": "Danmarks Statistik, FOLK1A",
     "source_url": "https://www.statistikbanken.dk/FOLK1A",
-    "source_read_on": "2025-06-02",
+    "source_read_on": "02-06-2025",
     "note": "StatBank FOLK1A, 1. januar 2022, hentet af sekretariatet",
 }
 
@@ -99,12 +99,12 @@ def test_a_correction_survives_a_reload_of_the_shipped_files(login_as) -> None:
         ("population", "1" * 20, "Skriv højst 12 tegn."),
         ("municipality", "999", "Vælg en af de 17 kommuner på listen."),
         ("municipality", "", "Vælg kommunen."),
-        ("reference_date", "1. jan", "Skriv datoen som 2022-01-01."),
-        ("reference_date", "1850-01-01", "Opgørelsesdatoen skal ligge i årene 2000-2100."),
+        ("reference_date", "1. jan", "Skriv datoen som dd-mm-åååå, fx 31-03-2025."),
+        ("reference_date", "01-01-1850", "Året skal ligge mellem 2000 og 2100."),
         ("source_label", "", "Dette felt er påkrævet."),
         ("source_label", "x" * 201, "må højst have 200 tegn"),
         ("source_url", "ikke en adresse", "Skriv en hel webadresse"),
-        ("source_read_on", "2999-01-01", "Datoen for læsning kan ikke ligge i fremtiden."),
+        ("source_read_on", "01-01-2099", "Datoen for læsning kan ikke ligge i fremtiden."),
         ("note", "x" * 1001, "må højst have 1000 tegn"),
     ],
 )

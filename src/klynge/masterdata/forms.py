@@ -9,13 +9,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from klynge.common.forms import DanishDateField
 from klynge.core.money import group_thousands
 from klynge.masterdata.models import Municipality
-from klynge.masterdata.services import (
-    FIRST_REFERENCE_YEAR,
-    LAST_REFERENCE_YEAR,
-    MAX_POPULATION,
-)
+from klynge.masterdata.services import MAX_POPULATION
 
 MAX_LENGTH = 12
 
@@ -66,11 +63,9 @@ class PopulationForm(forms.Form):
             "required": _("Choose the municipality."),
         },
     )
-    reference_date = forms.DateField(
+    reference_date = DanishDateField(
         label=_("Reference date"),
-        help_text=_("The date the figure counts, usually 1 January, as 2022-01-01."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Write the date as 2022-01-01.")},
+        help_text=_("The date the figure counts, usually 1 January, as 01-01-2022."),
     )
     population = PopulationField(label=_("Population"), help_text=_("E.g. 51.507."))
     source_label = forms.CharField(
@@ -85,11 +80,8 @@ class PopulationForm(forms.Form):
         assume_scheme="https",
         error_messages={"invalid": _("Write a whole web address, e.g. https://www.dst.dk/.")},
     )
-    source_read_on = forms.DateField(
-        label=_("Date read"),
-        help_text=_("When the figure was read in the source, as 2026-11-30."),
-        widget=forms.DateInput(attrs={"type": "date"}),
-        error_messages={"invalid": _("Write the date as 2026-11-30.")},
+    source_read_on = DanishDateField(
+        label=_("Date read"), help_text=_("When the figure was read in the source, as 30-11-2026.")
     )
     note = forms.CharField(
         label=_("Note for the secretariat"),
@@ -99,21 +91,8 @@ class PopulationForm(forms.Form):
         help_text=_("Where and how the figure was read; shown to the secretariat only."),
     )
 
-    def clean_reference_date(self) -> date:
-        value: date = self.cleaned_data["reference_date"]
-        if not FIRST_REFERENCE_YEAR <= value.year <= LAST_REFERENCE_YEAR:
-            raise forms.ValidationError(
-                _("The reference date must lie in the years %(first)s-%(last)s.")
-                % {"first": FIRST_REFERENCE_YEAR, "last": LAST_REFERENCE_YEAR}
-            )
-        return value
-
     def clean_source_read_on(self) -> date:
         value: date = self.cleaned_data["source_read_on"]
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date read cannot lie in the future."))
-        if value.year < FIRST_REFERENCE_YEAR:
-            raise forms.ValidationError(
-                _("The date read must lie in %(first)s or later.") % {"first": FIRST_REFERENCE_YEAR}
-            )
         return value

@@ -38,8 +38,9 @@ def test_the_start_page_shows_the_latest_year_first_and_folds_the_rest(login_as)
     pay = html[html.index("Hvad betaler vi?") : html.index("Det får vi")]
     fold = pay[pay.index('<details class="fold">') :]
 
-    assert re.findall(r"<h3>(\d{4})", pay) == ["2024"]
-    assert "År, der ikke kan beregnes" in fold and "(2023, 2022, 2021)" in fold
+    # 2022 computes from the 1 January 2021 figures; 2023 and 2021 still lack figures.
+    assert re.findall(r"<h3>(\d{4})", pay) == ["2024", "2022"]
+    assert "År, der ikke kan beregnes" in fold and "(2023, 2021)" in fold
     assert "Fordelingen for 2023 kan ikke beregnes:" in fold
 
 
@@ -47,13 +48,13 @@ def test_the_office_start_page_lists_its_years_newest_first(login_as) -> None:
     html = login_as("webuild").get(reverse("home")).content.decode()
     shares = html[html.index("Kommunernes andele") :]
 
-    assert re.findall(r"<h3>(\d{4})", shares) == ["2024"]
-    assert "(2023, 2022, 2021)" in shares
+    assert re.findall(r"<h3>(\d{4})", shares) == ["2024", "2022"]
+    assert "(2023, 2021)" in shares
 
 
 def test_the_allocation_folds_each_offices_explanation_below_the_totals(staff_client) -> None:
     html = staff_client.get(reverse("allocation", args=[2024])).content.decode()
-    summaries = re.findall(r"<summary>(.*?)</summary>", html, re.S)
+    summaries = re.findall(r'<details class="fold"[^>]*>\s*<summary>(.*?)</summary>', html, re.S)
 
     assert len(summaries) == 4
     assert all("i alt 1.000.000,00 kr." in s for s in summaries)

@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from klynge.common.choices import Basis
+from klynge.core.dates import format_date_da
+from klynge.core.money import group_thousands
 
 
 class DatePrecision(models.TextChoices):
@@ -80,7 +82,8 @@ class PopulationFigure(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.municipality} {self.reference_date}: {self.population}"
+        when = format_date_da(self.reference_date)
+        return f"{self.municipality}, {when}: {group_thousands(self.population)}"
 
 
 class Partnership(models.Model):

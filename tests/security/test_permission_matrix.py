@@ -101,6 +101,7 @@ MATRIX: dict[str, Entry] = {
     "agreement-year": Entry(fixed("agreement-year", 2024), statuses()),
     "terms-edit": Entry(fixed("terms-edit", 2024), SECRETARIAT_ONLY),
     "participation-edit": Entry(fixed("participation-edit", 2024, "253"), SECRETARIAT_ONLY),
+    "collector-edit": Entry(fixed("collector-edit", 2024), SECRETARIAT_ONLY),
     "lead-edit": Entry(
         lambda w: reverse("lead-edit", args=[2024, w.own_office.pk]), SECRETARIAT_ONLY
     ),

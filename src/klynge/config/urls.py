@@ -65,6 +65,7 @@ urlpatterns = [
         name="participation-edit",
     ),
     path("aftale/<int:year>/lead/<int:office_id>/", financing.lead_edit, name="lead-edit"),
+    path("aftale/<int:year>/opkraevende-part/", financing.collector_edit, name="collector-edit"),
     path("opkraevninger/", collection.requests_current, name="requests-current"),
     path("opkraevninger/<int:year>/", collection.requests_year, name="requests"),
     path(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klynge.common.choices import Basis
 from klynge.common.forms import KronerField
+from klynge.financing.models import Collector
 from klynge.masterdata.models import Municipality
 
 BASIS_CHOICES = [(Basis.FACT, _("Fact (with a source)")), (Basis.ASSUMPTION, _("Assumption"))]
@@ -81,4 +82,22 @@ class CorrectionForm(ApproveForm):
             "Why the approved allocation is corrected, e.g. the decision or the new fact. "
             "It is shown in every settlement letter."
         ),
+    )
+
+
+class CollectorForm(forms.Form):
+    """Who collects the municipal shares, and on what basis."""
+
+    collector = forms.ChoiceField(
+        label=_("Who collects the municipal shares"),
+        choices=Collector.choices,
+        widget=forms.RadioSelect,
+    )
+    basis = forms.ChoiceField(label=_("Basis"), choices=BASIS_CHOICES, widget=forms.RadioSelect)
+    note = forms.CharField(
+        label=_("Source or note"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("E.g. the decision that says who collects."),
     )

@@ -121,6 +121,8 @@ def register() -> None:
             fixed_reference_date=gettext_lazy("fixed reference date"),
             index_base_year=gettext_lazy("base year of the price and wage index"),
             collector=gettext_lazy("collecting party"),
+            collector_basis=gettext_lazy("basis of the collecting party"),
+            collector_note=gettext_lazy("source of the collecting party"),
         ),
     )
     describe(

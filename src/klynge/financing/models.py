@@ -63,6 +63,13 @@ class Agreement(models.Model):
         default=Collector.LEAD,
         help_text="Ingen kilde nævner det; leadkommunen er en arbejdsantagelse.",
     )
+    collector_basis = models.CharField(
+        "grundlag for opkrævende part",
+        max_length=12,
+        choices=Basis,
+        default=Basis.ASSUMPTION,
+    )
+    collector_note = models.TextField("kilde til opkrævende part", blank=True)
 
     class Meta:
         ordering = ["first_year", "name"]

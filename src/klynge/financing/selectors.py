@@ -583,7 +583,7 @@ def _allocation_label(year: int, agreement: Agreement) -> str:
 def data_quality_list() -> list[QualityItem]:
     """Everything missing or assumed in the register and the agreements."""
     items: list[QualityItem] = []
-    for agreement in Agreement.objects.all():
+    for agreement in Agreement.objects.exclude(collector_basis=Basis.FACT):
         items.append(
             QualityItem(
                 gettext("Collecting party"),
@@ -599,8 +599,10 @@ def data_quality_list() -> list[QualityItem]:
                 ),
                 "assumed",
                 page_url=reverse("agreement-year", args=[agreement.first_year]),
+                fix_url=reverse("collector-edit", args=[agreement.first_year]),
             )
         )
+    for agreement in Agreement.objects.all():
         for year in agreement.years():
             inputs = allocation_inputs(agreement=agreement, year=year)
             ref = inputs.reference_date

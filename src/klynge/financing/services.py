@@ -319,20 +319,34 @@ def terms_set(
 
 
 @transaction.atomic
-def collector_set(*, actor: Actor, agreement: Agreement, collector: str) -> Agreement:
+def collector_set(
+    *,
+    actor: Actor,
+    agreement: Agreement,
+    collector: str,
+    basis: str = Basis.FACT,
+    note: str = "",
+) -> Agreement:
     """
-    Set who collects the municipal shares under `agreement` (Collector).
+    Set who collects the municipal shares under `agreement` (Collector), as a
+    fact with its source in `note`, or as an assumption.
 
     Requests already made keep the payee they were made with.
 
-    :raises ValueError: for an unknown collector
+    :raises ValueError: for an unknown collector or basis
     """
     if collector not in Collector.values:
         raise ValueError(
             f"Ukendt opkrævende part '{collector}'; vælg {' eller '.join(Collector.values)}."
         )
+    if basis not in (Basis.FACT, Basis.ASSUMPTION):
+        raise ValueError(f"Ukendt grundlag '{basis}'; vælg fact eller assumption.")
     row, _ = audited_upsert(
-        Agreement, actor=actor, lookup={"pk": agreement.pk}, values={"collector": collector}
+        Agreement,
+        actor=actor,
+        lookup={"pk": agreement.pk},
+        values={"collector": collector, "collector_basis": basis, "collector_note": note},
+        reason=note,
     )
     return row
 

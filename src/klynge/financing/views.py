@@ -16,11 +16,13 @@ from klynge.audit.selectors import history_for
 from klynge.audit.services import Actor
 from klynge.common import perms
 from klynge.common.perms import permission_required
+from klynge.common.views import submitted
 from klynge.core.cofinancing import AllocationInputError
 from klynge.core.scenario import Changes, ScenarioError
 from klynge.financing import renderers
 from klynge.financing.forms import (
     ApproveForm,
+    CollectorForm,
     CorrectionForm,
     LeadForm,
     ParticipationForm,
@@ -44,6 +46,7 @@ from klynge.financing.services import (
     allocation_correct,
     allocation_run_approve,
     allocation_run_create,
+    collector_set,
     lead_set,
     participation_set,
     scenario_save,
@@ -375,6 +378,31 @@ def participation_edit(request: HttpRequest, year: int, code: str) -> HttpRespon
         )
         return redirect("agreement-year", year=year)
     heading = _("Participation of %(name)s in %(year)s") % {"name": municipality.name, "year": year}
+    return _edit_page(request, year, form, heading, reverse("agreement-year", args=[year]))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(perms.CHANGE_AGREEMENT)
+def collector_edit(request: HttpRequest, year: int) -> HttpResponse:
+    """Who collects the municipal shares under the agreement covering `year`."""
+    agreement = _agreement_or_404(year)
+    form = CollectorForm(
+        request.POST if request.method == "POST" else None,
+        initial={
+            "collector": agreement.collector,
+            "basis": agreement.collector_basis,
+            "note": agreement.collector_note,
+        },
+    )
+    if submitted(
+        request,
+        form,
+        lambda data: collector_set(actor=Actor.of(request.user), agreement=agreement, **data),
+        refused=ValueError,
+        success=_("Who collects the shares is saved."),
+    ):
+        return redirect("agreement-year", year=year)
+    heading = _("Who collects under %(agreement)s") % {"agreement": agreement.name}
     return _edit_page(request, year, form, heading, reverse("agreement-year", args=[year]))
 
 

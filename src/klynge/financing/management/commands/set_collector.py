@@ -23,6 +23,12 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True, help="et år aftalen dækker")
         parser.add_argument("--agreement", help="aftalens navn, hvis flere dækker året")
         parser.add_argument("--collector", required=True, choices=Collector.values)
+        parser.add_argument(
+            "--assumption",
+            action="store_true",
+            help="angiv det som en arbejdsantagelse (standard: et faktum med --note som kilde)",
+        )
+        parser.add_argument("--note", default="", help="kilden, fx beslutningen")
         add_user_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,7 +36,11 @@ class Command(BaseCommand):
         try:
             agreement = agreement_for_year(year=options["year"], name=options["agreement"])
             agreement = collector_set(
-                actor=actor, agreement=agreement, collector=options["collector"]
+                actor=actor,
+                agreement=agreement,
+                collector=options["collector"],
+                basis="assumption" if options["assumption"] else "fact",
+                note=options["note"],
             )
         except (AgreementYearError, ValueError) as error:
             raise CommandError(str(error)) from error

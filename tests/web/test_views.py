@@ -185,3 +185,21 @@ def test_reach_figures_on_the_map_and_office_pages_carry_the_demo_marker(login_a
         'class="marker-demo"' not in money_map.split('id="kort-overskrift"', 1)[1].split("</h2>")[0]
     )
     assert 'class="marker-demo"' in reach_table
+
+
+def test_the_demo_banner_shows_while_demo_companies_are_stored(login_as) -> None:
+    """Not only a demo lead: the demo companies alone make the installation a demo."""
+    from klynge.demo.participation import demo_participation_load
+    from klynge.financing.models import OfficeLead
+
+    client = login_as("sekretariat")
+    OfficeLead.objects.filter(basis="demo").update(basis="assumption")  # no demo lead left
+    without = client.get(reverse("overview")).content.decode()
+    demo_participation_load(
+        companies=300, activities_per_office=12, participations_per_office=400,
+        knowledge_institutions=3,
+    )  # fmt: skip
+    with_companies = client.get(reverse("overview")).content.decode()
+
+    assert 'class="demo-banner"' not in without
+    assert 'class="demo-banner"' in with_companies

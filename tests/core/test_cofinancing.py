@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+import pickle
+from dataclasses import FrozenInstanceError, replace
 from datetime import date
 from fractions import Fraction
 
@@ -19,13 +20,15 @@ from klynge.core.cofinancing import (
     PopulationFigure,
     ReferenceDateRule,
     Role,
+    _explain,
+    _grouped,
     allocate_all,
     allocate_office,
     index_factor,
     reference_date,
 )
 from klynge.core.dates import format_date_da
-from klynge.core.money import format_dkk
+from klynge.core.money import format_dkk, group_thousands
 
 JAN1_2023 = date(2023, 1, 1)
 JAN1_2024 = date(2024, 1, 1)
@@ -658,6 +661,91 @@ def test_allocation_to_the_ore_is_exact_fair_and_explained(scenario):
 @given(scenarios(units=(100, 100_000)))
 def test_allocation_in_rounding_units_is_exact_and_within_one_unit_of_the_quota(scenario):
     check_allocation(*scenario)
+
+
+# --- the fast lines against the straightforward ones ------------------------------------
+
+
+@st.composite
+def varied_allocations(draw):
+    """Any key, unit, index and participation, including a lead without a figure."""
+    office_terms, municipalities, populations = draw(scenarios(units=(1, 100, 100_000)))
+    key = draw(st.sampled_from(list(Key)))
+    changes: dict = {"key": key}
+    if key is Key.CUSTOM:
+        changes["custom_weights"] = {
+            m.code: draw(st.integers(min_value=1, max_value=10**7)) for m in municipalities
+        }
+    if draw(st.booleans()):
+        changes["index_base_year"] = 2022
+        changes["index_percents"] = {
+            2023: Fraction(draw(st.integers(min_value=-300, max_value=900)), 100),
+            2024: Fraction(draw(st.integers(min_value=-300, max_value=900)), 100),
+        }
+    if key is Key.POPULATION and draw(st.booleans()):
+        populations = {c: s for c, s in populations.items() if c != office_terms.lead_code}
+    return allocate_office(replace(office_terms, **changes), municipalities, populations)
+
+
+def fields_of(line: Line) -> tuple:
+    return tuple(getattr(line, name) for name in Line.__dataclass_fields__)
+
+
+@settings(max_examples=300, deadline=None)
+@given(varied_allocations())
+def test_lines_equal_the_straightforward_lines_field_by_field_and_word_by_word(allocation):
+    fast = allocation.lines
+    reference = allocation._reference_lines()
+    assert len(fast) == len(reference)
+    for line, expected in zip(fast, reference, strict=True):
+        assert type(line) is Line
+        assert line == expected
+        assert hash(line) == hash(expected)
+        assert repr(line) == repr(expected)
+        assert fields_of(line) == fields_of(expected)
+        if expected.quota is not None:
+            assert type(line.quota) is Fraction
+            assert (line.quota.numerator, line.quota.denominator) == (
+                expected.quota.numerator,
+                expected.quota.denominator,
+            )
+            assert hash(line.quota) == hash(expected.quota)
+        assert line.explanation() == expected.explanation() == _explain(expected)
+
+
+def test_lines_built_fast_are_ordinary_frozen_lines():
+    line = by_code(allocate_office(terms(), MUNICIPALITIES, POPULATIONS))["340"]
+    with pytest.raises(FrozenInstanceError):
+        line.amount_ore = 0  # type: ignore[misc]
+    copied = pickle.loads(pickle.dumps(line))  # noqa: S301 (our own bytes)
+    assert copied == line
+    assert copied.explanation() == line.explanation()
+    assert replace(line).explanation() == line.explanation()
+    assert Line(*fields_of(line)).explanation() == line.explanation()
+
+
+def test_a_lead_without_a_population_figure_still_lets_the_others_split():
+    # The lead's figure is not in the key, so its absence is no problem.
+    populations = figures({code: p for code, p in POPULATIONS_2023.items() if code != "316"})
+    lines = by_code(allocate_office(terms(), MUNICIPALITIES, populations))
+    assert lines["316"].role is Role.LEAD
+    assert lines["340"].key_total == 100_001
+    assert lines["340"].amount_ore + lines["370"].amount_ore == 1_500_000
+
+
+def test_offices_of_one_batch_share_figures_but_not_leads():
+    # Same participants, different leads: each key leaves out its own lead.
+    soro_leads = terms(office="L", lead_code="340")
+    first, second = allocate_all([terms(), soro_leads], MUNICIPALITIES, POPULATIONS)
+    assert by_code(first)["370"].key_total == 30_000 + 70_001
+    assert by_code(second)["370"].key_total == 72_000 + 70_001
+    assert by_code(second)["316"].role is Role.SHARE
+
+
+@settings(max_examples=300)
+@given(st.integers(min_value=0, max_value=10**15))
+def test_grouping_without_a_format_spec_equals_group_thousands(number):
+    assert _grouped(number) == group_thousands(number)
 
 
 def test_a_municipality_listed_twice_is_refused_not_charged_twice() -> None:

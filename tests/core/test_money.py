@@ -243,3 +243,19 @@ def test_format_fraction_ore_of_whole_ore_is_exact_and_agrees_with_format_dkk(or
 def test_parse_dkk_accepts_only_ascii_digits_and_no_stray_newlines(text: str) -> None:
     with pytest.raises(MoneyError):
         parse_dkk(text)
+
+
+def _grouped_by_hand(number: int) -> str:
+    """Groups of three from the right, the way a person writes them."""
+    digits = str(abs(number))
+    groups = []
+    while digits:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    return ("-" if number < 0 else "") + ".".join(groups)
+
+
+@settings(max_examples=300)
+@given(st.integers(min_value=-(10**30), max_value=10**30))
+def test_group_thousands_writes_every_number_as_grouped_by_hand(number):
+    assert group_thousands(number) == _grouped_by_hand(number)

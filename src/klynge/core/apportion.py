@@ -91,7 +91,19 @@ def apportion_amounts(total: int, weights: Sequence[int], *, unit: int = 1) -> l
     leftover = units - sum(floors)
     if leftover:
         # Remainders share the denominator weight_sum, so integers compare exactly.
-        order = sorted(range(len(weights)), key=lambda i: (-pairs[i][1], -weights[i], i))
-        for i in order[:leftover]:
-            floors[i] += 1
-    return [floor * unit for floor in floors]
+        remainders = [remainder for _, remainder in pairs]
+        ranked = sorted(remainders)
+        cut = len(ranked) - leftover
+        threshold = ranked[cut]
+        if cut and ranked[cut - 1] == threshold:
+            # A tie straddles the cut: rank fully (larger weight, then input order).
+            order = sorted(range(len(weights)), key=lambda i: (-remainders[i], -weights[i], i))
+            for i in order[:leftover]:
+                floors[i] += 1
+        else:
+            # The `leftover` largest remainders are exactly those >= threshold.
+            floors = [
+                floor + 1 if remainder >= threshold else floor
+                for floor, remainder in zip(floors, remainders, strict=True)
+            ]
+    return floors if unit == 1 else [floor * unit for floor in floors]

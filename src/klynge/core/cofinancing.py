@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
+from math import gcd
 
 from klynge.core.apportion import apportion_amounts
 from klynge.core.dates import format_date_da
@@ -115,8 +116,20 @@ class OfficeTerms:
     index_percents: Mapping[int, Fraction] = field(default_factory=dict)
 
 
+class _Explained:
+    """
+    The slot in which a `Line` keeps its explanation once it is built.
+
+    Not a dataclass field, so it takes no part in equality, hashing, repr or
+    pickling; `OfficeAllocation.lines` fills it for a whole office at once.
+    """
+
+    __slots__ = ("_explanation",)
+    _explanation: str
+
+
 @dataclass(frozen=True, slots=True)
-class Line:
+class Line(_Explained):
     """
     One municipality's amount for one office and year, and why.
 
@@ -143,28 +156,125 @@ class Line:
 
     def explanation(self) -> str:
         """Explain this amount in one Danish sentence."""
-        if self.role is Role.NONE:
-            return (
-                f"{self.municipality_name} deltager ikke i {self.year} og betaler {format_dkk(0)}"
-            )
-        if self.role is Role.LEAD:
-            return (
-                f"{self.municipality_name} er leadkommune og betaler leadandelen "
-                f"{format_dkk(self.amount_ore)} alene."
-            )
-        assert self.quota is not None and self.split_ore is not None
-        basis = (
-            f"indbyggertal {group_thousands(self.population.population)} pr. "
-            f"{format_date_da(self.population.reference_date)}"
-            if self.population is not None
-            else f"vægt {group_thousands(self.weight or 0)}"
-        )
+        try:
+            return self._explanation
+        except AttributeError:
+            text = _explain(self)
+            object.__setattr__(self, "_explanation", text)
+            return text
+
+
+def _explain(line: Line) -> str:
+    """The explanation of `line`, said the straightforward way (the reference)."""
+    if line.role is Role.NONE:
+        return f"{line.municipality_name} deltager ikke i {line.year} og betaler {format_dkk(0)}"
+    if line.role is Role.LEAD:
         return (
-            f"{format_dkk(self.split_ore)} fordeles efter {basis} ud af i alt "
-            f"{group_thousands(self.key_total or 0)}: præcis kvote "
-            f"{format_fraction_ore(self.quota)}, afrundet til "
-            f"{format_dkk(self.amount_ore)}"
-        )  # format_dkk ends with "kr.", which closes the sentence
+            f"{line.municipality_name} er leadkommune og betaler leadandelen "
+            f"{format_dkk(line.amount_ore)} alene."
+        )
+    assert line.quota is not None and line.split_ore is not None
+    basis = (
+        f"indbyggertal {group_thousands(line.population.population)} pr. "
+        f"{format_date_da(line.population.reference_date)}"
+        if line.population is not None
+        else f"vægt {group_thousands(line.weight or 0)}"
+    )
+    return (
+        f"{format_dkk(line.split_ore)} fordeles efter {basis} ud af i alt "
+        f"{group_thousands(line.key_total or 0)}: præcis kvote "
+        f"{format_fraction_ore(line.quota)}, afrundet til "
+        f"{format_dkk(line.amount_ore)}"
+    )  # format_dkk ends with "kr.", which closes the sentence
+
+
+_PAD2 = tuple(f"{n:02d}" for n in range(100))
+_PAD3 = tuple(f"{n:03d}" for n in range(1_000))
+_PAD4 = tuple(f"{n:04d}" for n in range(10_000))
+
+
+def _grouped(number: int) -> str:
+    """`group_thousands` of a number that is not negative, without a format spec below 10^9."""
+    if number < 1_000:
+        return str(number)
+    high, low = divmod(number, 1_000)
+    if high < 1_000:
+        return f"{high}.{_PAD3[low]}"
+    if high < 1_000_000:
+        higher, high = divmod(high, 1_000)
+        return f"{higher}.{_PAD3[high]}.{_PAD3[low]}"
+    return group_thousands(number)
+
+
+@lru_cache(maxsize=4_096)
+def _population_basis(population: int, day: date) -> str:
+    """What a population share is split by; the same few per batch, so cached."""
+    return f"indbyggertal {group_thousands(population)} pr. {format_date_da(day)}"
+
+
+class _NewLine(_Explained):
+    """
+    A `Line` under construction: the same slots, set by plain assignment.
+
+    A frozen dataclass sets each field through `object.__setattr__`, which
+    costs more than all the arithmetic of a share line. `OfficeAllocation`
+    fills this twin and then makes it a `Line` by assigning `__class__`: the
+    layouts are identical, so the result is an ordinary frozen `Line`, equal
+    to `Line(...)` with the same fields (tests/core/test_cofinancing.py).
+    """
+
+    __slots__ = Line.__slots__
+
+    def __init__(
+        self,
+        office: str,
+        year: int,
+        municipality_code: str,
+        municipality_name: str,
+        role: Role,
+        amount_ore: int,
+        population: PopulationFigure | None,
+        weight: int | None,
+        key_total: int | None,
+        split_ore: int | None,
+        quota: Fraction | None,
+        explanation: str,
+    ) -> None:
+        self.office = office
+        self.year = year
+        self.municipality_code = municipality_code
+        self.municipality_name = municipality_name
+        self.role = role
+        self.amount_ore = amount_ore
+        self.population = population
+        self.weight = weight
+        self.key_total = key_total
+        self.split_ore = split_ore
+        self.quota = quota
+        self._explanation = explanation
+
+
+def _unshared_line(
+    office: str, year: int, code: str, name: str, role: Role, amount_ore: int, explanation: str
+) -> Line:
+    """A lead or non-participant `Line`, with its explanation."""
+    line = _NewLine(
+        office, year, code, name, role, amount_ore, None, None, None, None, None, explanation
+    )
+    line.__class__ = Line  # type: ignore[assignment]
+    return line  # type: ignore[return-value]
+
+
+_new = object.__new__
+_FRACTION_SLOTS = getattr(Fraction, "__slots__", ()) == ("_numerator", "_denominator")
+"""
+Whether a quota can be built as Fraction stores it (CPython 3.11 to 3.13).
+
+`Fraction(n, d)` checks its argument types and signs on every call, which
+costs more than the rest of the quota; for a known positive denominator,
+dividing out the gcd and filling the two slots gives the same Fraction.
+Otherwise the constructor is used.
+"""
 
 
 @dataclass(frozen=True)
@@ -232,6 +342,112 @@ class OfficeAllocation:
     @cached_property
     def lines(self) -> tuple[Line, ...]:
         """One explained line per municipality, in code order."""
+        if self.split_ore < 0:
+            return self._reference_lines()
+        office, year, lead_code = self.office, self.year, self.lead_code
+        shares = iter(self._share_lines())
+        share = next(shares, None)
+        none_tail = f" deltager ikke i {year} og betaler {format_dkk(0)}"
+        lines: list[Line] = []
+        for code, name in zip(self.codes, self.names, strict=True):
+            if share is not None and share.municipality_code == code:
+                lines.append(share)
+                share = next(shares, None)
+            elif code == lead_code:
+                amount = self.lead_share_ore
+                text = f"{name} er leadkommune og betaler leadandelen {format_dkk(amount)} alene."
+                lines.append(_unshared_line(office, year, code, name, Role.LEAD, amount, text))
+            else:
+                lines.append(
+                    _unshared_line(office, year, code, name, Role.NONE, 0, name + none_tail)
+                )
+        if share is not None:  # payers out of code order: never from this module
+            return self._reference_lines()
+        return tuple(lines)
+
+    def _share_lines(self) -> list[Line]:
+        """
+        The paying participants' lines, explained, in payer order.
+
+        `_explain` with integer arithmetic, for a split that is not negative:
+        the exact quota in kroner to four places is the quotient of
+        100 × split × weight by the key total, rounded half up; the parts
+        every line shares are written once; and the amount, within one unit of
+        the quota, mostly has the same whole kroner.
+        """
+        office, year, split, key_total = self.office, self.year, self.split_ore, self.key_total
+        names = dict(zip(self.codes, self.names, strict=True))
+        head = f"{format_dkk(split)} fordeles efter "
+        tail = f" ud af i alt {group_thousands(key_total)}: præcis kvote "
+        half = key_total - key_total // 2  # 2 × rest >= key_total  <=>  rest >= half
+        share, new_line, line_class, new, fraction = Role.SHARE, _NewLine, Line, _new, Fraction
+        fast_quota, pad2, pad4, grouped, population_basis = (
+            _FRACTION_SLOTS,
+            _PAD2,
+            _PAD4,
+            _grouped,
+            _population_basis,
+        )
+        lines = []
+        for code, amount, weight, figure in zip(
+            self.payer_codes,
+            self.payer_amounts,
+            self.payer_weights,
+            self.payer_figures,
+            strict=True,
+        ):
+            numerator = split * weight
+            scaled, rest = divmod(100 * numerator, key_total)
+            if rest >= half:
+                scaled += 1
+            whole, decimals = divmod(scaled, 10_000)
+            kroner, ore = divmod(amount, 100)
+            whole_text = grouped(whole)
+            text = "".join(
+                (
+                    head,
+                    "vægt " + group_thousands(weight)
+                    if figure is None
+                    else population_basis(figure.population, figure.reference_date),
+                    tail,
+                    "≈ " if rest else "",
+                    whole_text,
+                    ",",
+                    pad4[decimals],
+                    " kr., afrundet til ",
+                    whole_text if kroner == whole else grouped(kroner),
+                    ",",
+                    pad2[ore],
+                    " kr.",
+                )
+            )
+            if fast_quota:
+                divisor = gcd(numerator, key_total)
+                quota = new(fraction)
+                quota._numerator = numerator // divisor  # type: ignore[attr-defined]
+                quota._denominator = key_total // divisor  # type: ignore[attr-defined]
+            else:
+                quota = fraction(numerator, key_total)
+            line = new_line(
+                office,
+                year,
+                code,
+                names[code],
+                share,
+                amount,
+                figure,
+                weight,
+                key_total,
+                split,
+                quota,
+                text,
+            )
+            line.__class__ = line_class  # type: ignore[assignment]
+            lines.append(line)
+        return lines  # type: ignore[return-value]
+
+    def _reference_lines(self) -> tuple[Line, ...]:
+        """`lines` the straightforward way: the reference the fast path must equal."""
         none = (Role.NONE, 0, None, None)
         lines = []
         for code, name in zip(self.codes, self.names, strict=True):
@@ -367,6 +583,31 @@ class _Register:
     names: tuple[str, ...]
     known: frozenset[str]
     columns: dict[date, dict[str, PopulationFigure]] = field(default_factory=dict)
+    selections: dict[tuple[frozenset[str], date], _Selection] = field(default_factory=dict)
+
+    def selection(
+        self,
+        populations: Mapping[str, Mapping[date, PopulationFigure]],
+        participants: frozenset[str],
+        on: date,
+    ) -> _Selection:
+        """The known `participants` in code order with their figures on `on`."""
+        key = (participants, on)
+        selection = self.selections.get(key)
+        if selection is None:
+            column = self.column(populations, on)
+            codes = tuple(code for code in self.codes if code in participants)
+            figures = tuple(column.get(code) for code in codes)
+            weights = tuple(figure.population if figure is not None else 0 for figure in figures)
+            selection = self.selections[key] = _Selection(
+                codes,
+                figures,
+                weights,
+                sum(weights),
+                {code: position for position, code in enumerate(codes)},
+                frozenset(i for i, weight in enumerate(weights) if weight <= 0),
+            )
+        return selection
 
     def column(
         self, populations: Mapping[str, Mapping[date, PopulationFigure]], on: date
@@ -377,6 +618,21 @@ class _Register:
                 code: series[on] for code, series in populations.items() if on in series
             }
         return self.columns[on]
+
+
+@dataclass(frozen=True, slots=True)
+class _Selection:
+    """
+    One participant set's population weights on one date, shared by the offices
+    of a batch: each office only takes its lead out.
+    """
+
+    codes: tuple[str, ...]
+    figures: tuple[PopulationFigure | None, ...]
+    weights: tuple[int, ...]
+    total: int
+    position: dict[str, int]
+    unusable: frozenset[int]  # positions without a positive population
 
 
 def _register(municipalities: Sequence[Municipality]) -> _Register:
@@ -479,19 +735,39 @@ def _allocate(
             )
     lead_code = terms.lead_code
     participants = terms.participants
-    payers = [m for m in ordered if m.code in participants and m.code != lead_code]
-    if not payers and terms.amount_ore > terms.lead_share_ore:
-        problems.append(
-            Problem(
-                "no_participants",
-                f"{terms.office}: ingen andre deltagende kommuner at fordele "
-                f"resten på i {terms.year}.",
-                terms.office,
+    payer_codes: tuple[str, ...]
+    weights: Sequence[int]
+    figures: Sequence[PopulationFigure | None]
+    lead = None
+    if not problems and ref_date is not None and lead_code is not None:
+        # The common case, with the participants' figures shared across the batch.
+        selection = register.selection(populations, participants, ref_date)
+        lead = selection.position.get(lead_code)
+        if lead is not None and len(selection.codes) > 1 and selection.unusable <= {lead}:
+            after = lead + 1
+            payer_codes = selection.codes[:lead] + selection.codes[after:]
+            weights = selection.weights[:lead] + selection.weights[after:]
+            figures = selection.figures[:lead] + selection.figures[after:]
+            key_total = selection.total - selection.weights[lead]
+        else:
+            lead = None
+    if lead is None:
+        payers = [m for m in ordered if m.code in participants and m.code != lead_code]
+        if not payers and terms.amount_ore > terms.lead_share_ore:
+            problems.append(
+                Problem(
+                    "no_participants",
+                    f"{terms.office}: ingen andre deltagende kommuner at fordele "
+                    f"resten på i {terms.year}.",
+                    terms.office,
+                )
             )
-        )
-    weights, figures = _weights(terms, payers, register, populations, ref_date, problems)
-    if problems:
-        raise AllocationInputError(problems)
+        weights, figures = _weights(terms, payers, register, populations, ref_date, problems)
+        if problems:
+            raise AllocationInputError(problems)
+
+        payer_codes = tuple(m.code for m in payers)
+        key_total = sum(weights)
 
     factor = index_factor(terms.year, terms.index_base_year, terms.index_percents)
     unit = terms.rounding_unit_ore
@@ -508,12 +784,12 @@ def _allocate(
         reference_date=ref_date,
         key=terms.key,
         rounding_unit_ore=unit,
-        key_total=sum(weights),
+        key_total=key_total,
         codes=register.codes,
         names=register.names,
         lead_code=lead_code,
-        payer_codes=tuple(m.code for m in payers),
-        payer_amounts=tuple(apportion_amounts(split, weights, unit=unit)) if payers else (),
+        payer_codes=payer_codes,
+        payer_amounts=tuple(apportion_amounts(split, weights, unit=unit)) if payer_codes else (),
         payer_weights=tuple(weights),
         payer_figures=tuple(figures),
     )
@@ -529,8 +805,11 @@ def allocate_all(
 
     :raises AllocationInputError: listing the problems of every office
     """
-    codes = [m.code for m in municipalities]
-    repeated = sorted({code for code in codes if codes.count(code) > 1})
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for municipality in municipalities:
+        (twice if municipality.code in seen else seen).add(municipality.code)
+    repeated = sorted(twice)
     if repeated:
         raise AllocationInputError(
             [

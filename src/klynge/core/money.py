@@ -27,14 +27,7 @@ def kr(kroner: int) -> int:
 
 def group_thousands(number: int) -> str:
     """Write a whole number with Danish thousands separators: 849857 -> '849.857'."""
-    sign = "-" if number < 0 else ""
-    digits = str(abs(number))
-    groups: list[str] = []
-    while len(digits) > 3:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    groups.insert(0, digits)
-    return sign + ".".join(groups)
+    return f"{number:,}".replace(",", ".")
 
 
 def format_dkk(ore: int, *, unit: bool = True) -> str:

@@ -3,8 +3,11 @@ Benchmark: the co-financing engine on a national-scale case.
 
 98 municipalities, 50 offices, 10 budget years (500 office-years, 97 payers
 each) timed in the same run against a minimal integer-only largest-remainder
-loop doing the same 500 splits. Targets: the engine within 2x of the minimal
-loop, and the national case under 0.5 s on one core.
+loop doing the same 500 splits, twice: the engine alone, and the engine with
+every line's Danish explanation built, as every real use (a stored run, the
+allocation table) needs. Targets: the engine within 1,5x of the minimal loop,
+the engine with explained lines within 3x, and the national case under 0.5 s on
+one core.
 
 This prints figures; it is not a test and always exits 0 once the engine and
 the minimal loop agree on every amount.
@@ -44,7 +47,13 @@ POPULATION_MIN = 1_800
 POPULATION_MAX = 650_000
 SOURCE = "Syntetisk (bench/allocation.py, seed 2024)"
 
-RATIO_TARGET = 2.0
+RATIO_TARGET = 1.5
+# Issue #11 names no figure for explained lines. Explaining is real work the minimal
+# loop does not do: 49.000 frozen lines, each with an exact Fraction quota and a
+# Danish sentence with grouped figures, a date and the quota to four decimals. 3x
+# keeps that a small multiple of the split itself; on CPython 3.11 the lines and
+# quotas alone cost about twice the loop, so it is a stretch target.
+EXPLAINED_RATIO_TARGET = 3.0
 SECONDS_TARGET = 0.5
 
 Populations = dict[str, dict[date, PopulationFigure]]
@@ -137,6 +146,19 @@ def run_engine(
     ]
 
 
+def run_explained(
+    terms: Sequence[OfficeTerms],
+    municipalities: Sequence[Municipality],
+    populations: Populations,
+) -> list[str]:
+    # What storing a run or showing the allocation table does with every line.
+    return [
+        line.explanation()
+        for allocation in run_engine(terms, municipalities, populations)
+        for line in allocation.lines
+    ]
+
+
 def run_baseline(splits: Sequence[Split]) -> list[list[int]]:
     return [largest_remainder(total, weights) for total, weights in splits]
 
@@ -167,7 +189,7 @@ def timed(run: Callable[[], object]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0].strip())
-    parser.add_argument("--repeat", type=int, default=7, help="timed runs of each (default 7)")
+    parser.add_argument("--repeat", type=int, default=9, help="timed runs of each (default 9)")
     args = parser.parse_args()
     repeat = max(1, args.repeat)
 
@@ -194,29 +216,40 @@ def main() -> None:
     def baseline() -> object:
         return run_baseline(splits)
 
-    engine_times: list[float] = []
-    baseline_times: list[float] = []
-    for run in range(repeat):
-        # Alternate which goes first so drift on a noisy machine hits both.
-        if run % 2:
-            baseline_times.append(timed(baseline))
-            engine_times.append(timed(engine))
-        else:
-            engine_times.append(timed(engine))
-            baseline_times.append(timed(baseline))
+    def explained() -> object:
+        return run_explained(terms, municipalities, populations)
 
-    engine_median = statistics.median(engine_times)
-    baseline_median = statistics.median(baseline_times)
+    runs = {"engine": engine, "explained": explained, "baseline": baseline}
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for run in range(repeat):
+        # Rotate which goes first so drift on a noisy machine hits all three.
+        names = list(runs)
+        for name in names[run % 3 :] + names[: run % 3]:
+            times[name].append(timed(runs[name]))
+
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    engine_median = medians["engine"]
+    baseline_median = medians["baseline"]
     ratio = engine_median / baseline_median
-    per_office_year = engine_median / len(terms) * 1e6
+    explained_ratio = medians["explained"] / baseline_median
+    lines = len(terms) * len(municipalities)
 
     print(
-        f"engine:   median {engine_median:.4f} s, min {min(engine_times):.4f} s "
-        f"({per_office_year:.0f} µs per office-year)"
+        f"engine:    median {engine_median:.4f} s, min {min(times['engine']):.4f} s "
+        f"({engine_median / len(terms) * 1e6:.0f} µs per office-year)"
     )
-    print(f"baseline: median {baseline_median:.4f} s, min {min(baseline_times):.4f} s")
+    print(
+        f"explained: median {medians['explained']:.4f} s, min {min(times['explained']):.4f} s "
+        f"(engine and {lines} explanations)"
+    )
+    print(f"baseline:  median {baseline_median:.4f} s, min {min(times['baseline']):.4f} s")
     print(f"ratio engine/baseline (medians): {ratio:.2f}")
+    print(f"ratio explained/baseline (medians): {explained_ratio:.2f}")
     print(f"target: ratio <= {RATIO_TARGET}: {'met' if ratio <= RATIO_TARGET else 'not met'}")
+    print(
+        f"target: explained ratio <= {EXPLAINED_RATIO_TARGET}: "
+        f"{'met' if explained_ratio <= EXPLAINED_RATIO_TARGET else 'not met'}"
+    )
     print(
         f"target: national case < {SECONDS_TARGET} s: "
         f"{'met' if engine_median < SECONDS_TARGET else 'not met'}"

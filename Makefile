@@ -52,6 +52,7 @@ lint: install-dev
 
 typecheck: install-dev
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 unit: install-dev
 	$(BIN)/pytest
@@ -66,6 +67,7 @@ bench: install-dev
 	$(BIN)/python bench/allocation.py
 	$(BIN)/python bench/collection.py
 	$(BIN)/python bench/import.py
+	$(BIN)/python bench/pages.py
 
 clean:
 	rm -rf $(VENV) var

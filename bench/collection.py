@@ -1,9 +1,9 @@
 """
 Benchmark: collection at national scale.
 
-98 municipalities x 50 financed offices (synthetic demodata, seeded): approve
-the year's allocation, make the 98 payment requests (50 lines each), and
-render every request's PDF letter. Letters are timed against the raw typst
+98 municipalities x 50 financed offices (synthetic demodata, seeded, built by
+`national.py`): approve the year's allocation, make the 98 payment requests
+(50 lines each), and render every request's PDF letter. Letters are timed against the raw typst
 compile of a letter (its context prepared beforehand) in the same run:
 alternate requests go one way or the other, because typst memoises a
 compile, so compiling the same letter twice would make the second one look
@@ -22,16 +22,14 @@ import argparse
 import datetime as dt
 import os
 import platform
-import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-SEED = 2024
-MUNICIPALITY_COUNT = 98
-OFFICE_COUNT = 50
+from national import MUNICIPALITY_COUNT, OFFICE_COUNT, national_case
+
 YEAR = 2025
 
 
@@ -44,64 +42,6 @@ def _setup(db: Path) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-
-
-def _national_case() -> object:
-    """The synthetic register and agreement: every value is labelled demodata."""
-    from klynge.common.choices import Basis
-    from klynge.financing.models import (
-        Agreement,
-        AgreementYear,
-        FinancedOffice,
-        OfficeLead,
-        Participation,
-    )
-    from klynge.masterdata.models import Cluster, ClusterOffice, Municipality, PopulationFigure
-
-    rng = random.Random(SEED)
-    municipalities = Municipality.objects.bulk_create(
-        Municipality(code=f"{100 + i:03d}", name=f"Demokommune {i + 1:02d}")
-        for i in range(MUNICIPALITY_COUNT)
-    )
-    PopulationFigure.objects.bulk_create(
-        PopulationFigure(
-            municipality=m,
-            reference_date=dt.date(YEAR - 1, 1, 1),
-            population=rng.randint(1_800, 650_000),
-            source="demodata (bench/collection.py)",
-            basis=Basis.DEMO,
-        )
-        for m in municipalities
-    )
-    clusters = Cluster.objects.bulk_create(
-        Cluster(key=f"demo-{i}", name=f"Demoklynge {i + 1:02d}") for i in range(OFFICE_COUNT)
-    )
-    offices = ClusterOffice.objects.bulk_create(
-        ClusterOffice(
-            cluster=c, name=f"Demokontor {i + 1:02d}", host_municipality=municipalities[i]
-        )
-        for i, c in enumerate(clusters)
-    )
-    agreement = Agreement.objects.create(
-        name="Demoaftale (benchmark)", first_year=YEAR, last_year=YEAR, source="demodata"
-    )
-    AgreementYear.objects.create(
-        agreement=agreement, year=YEAR, office_amount_ore=100_000_000, lead_share_ore=50_000_000
-    )
-    FinancedOffice.objects.bulk_create(
-        FinancedOffice(agreement=agreement, office=o, first_year=YEAR) for o in offices
-    )
-    OfficeLead.objects.bulk_create(
-        OfficeLead(agreement=agreement, office=o, year=YEAR, municipality=o.host_municipality,
-                   basis=Basis.DEMO)
-        for o in offices
-    )  # fmt: skip
-    Participation.objects.bulk_create(
-        Participation(agreement=agreement, municipality=m, year=YEAR, participates=True,
-                      basis=Basis.DEMO)
-        for m in municipalities
-    )  # fmt: skip
-    return agreement
 
 
 def _ms(seconds: float) -> str:
@@ -123,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         from klynge.financing.services import allocation_run_approve, allocation_run_create
 
         actor = Actor.system("bench")
-        agreement = _national_case()
+        agreement = national_case(years=[YEAR]).agreement
         started = time.perf_counter()
         run = allocation_run_approve(
             actor=actor,

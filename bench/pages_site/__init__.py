@@ -1,0 +1,1 @@
+"""Bench-only Django site for `pages.py`: production settings plus a hello-world view."""

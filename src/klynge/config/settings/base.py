@@ -111,7 +111,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out attempts
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, except that it leaves `klynge.*` names to the rules
+    # without reading the permission tables.
+    "klynge.accounts.backends.ModelBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

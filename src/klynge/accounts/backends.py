@@ -1,0 +1,26 @@
+"""Django's model permissions, minus the names the rules answer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
+
+KLYNGE_PREFIX = "klynge."
+
+
+class ModelBackend(DjangoModelBackend):
+    """
+    Django's ModelBackend, which never loads the permission tables for `klynge.*` names.
+
+    Those names are answered by the rules (klynge.accounts.permissions); no
+    app is labelled `klynge`, so no stored Permission can grant one. Django's
+    backend would still read two permission queries per request the first
+    time a `klynge.*` name is denied (the navigation asks a dozen); this
+    answers False at once. Admin permissions (app.codename) are unchanged.
+    """
+
+    def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
+        if perm.startswith(KLYNGE_PREFIX):
+            return False
+        return super().has_perm(user_obj, perm, obj=obj)

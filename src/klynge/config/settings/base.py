@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -63,12 +64,20 @@ MIDDLEWARE = [
 ROOT_URLCONF = "klynge.config.urls"
 WSGI_APPLICATION = "klynge.config.wsgi.application"
 
-TEMPLATES = [
+# Templates are parsed once per process and kept (the cached loader, named
+# here so that it never depends on Django's defaults); development with DEBUG
+# reads them anew on every render (settings/dev.py).
+KLYNGE_TEMPLATE_LOADERS = [
+    "django.template.loaders.filesystem.Loader",
+    "django.template.loaders.app_directories.Loader",
+]
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [],
-        "APP_DIRS": True,
+        "APP_DIRS": False,
         "OPTIONS": {
+            "loaders": [("django.template.loaders.cached.Loader", KLYNGE_TEMPLATE_LOADERS)],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

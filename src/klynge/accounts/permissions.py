@@ -48,9 +48,12 @@ def profile_of(user: Any) -> Profile | None:
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_klynge_profile"):
-        user._klynge_profile = (
-            Profile.objects.select_related("municipality", "office").filter(user=user).first()
-        )
+        if user.__class__.profile.is_cached(user):  # loaded with the user (accounts.backends)
+            user._klynge_profile = getattr(user, "profile", None)
+        else:
+            user._klynge_profile = (
+                Profile.objects.select_related("municipality", "office").filter(user=user).first()
+            )
     profile: Profile | None = user._klynge_profile
     return profile
 

@@ -71,3 +71,32 @@ def test_production_settings_harden_cookies_and_transport(tmp_path: Path) -> Non
     )
 
     assert result.stdout.split() == ["31536000", "True", "True", "True", "True", "Lax", "False"]
+
+
+def test_production_caches_templates_and_development_reads_them_anew(tmp_path: Path) -> None:
+    code = (
+        "from django.template import engines; "
+        "print(*[type(l).__module__ for l in engines['django'].engine.template_loaders])"
+    )
+
+    def loaders(env: dict[str, str]) -> list[str]:
+        result = subprocess.run(  # noqa: S603 - our own interpreter
+            [sys.executable, "-c", f"import django; django.setup(); {code}"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return result.stdout.split()
+
+    development = {
+        **_production_env(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "klynge.config.settings.dev",
+        "KLYNGE_DEBUG": "1",
+    }
+    assert loaders(_production_env(tmp_path)) == ["django.template.loaders.cached"]
+    assert loaders(development) == [
+        "django.template.loaders.filesystem",
+        "django.template.loaders.app_directories",
+    ]

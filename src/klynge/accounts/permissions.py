@@ -38,11 +38,22 @@ from klynge.masterdata.models import ClusterOffice, Municipality
 
 
 def profile_of(user: Any) -> Profile | None:
-    """The user's profile, cached on the user object; None if it has none."""
+    """
+    The user's profile with its municipality and office, cached on the user object.
+
+    The user object lives for one request (AuthenticationMiddleware loads it
+    anew each time), so a changed role or binding counts from the next
+    request; every rule and the header read it from here. None without one.
+    """
     if not getattr(user, "is_authenticated", False):
         return None
     if not hasattr(user, "_klynge_profile"):
-        user._klynge_profile = Profile.objects.filter(user=user).first()
+        if user.__class__.profile.is_cached(user):  # loaded with the user (accounts.backends)
+            user._klynge_profile = getattr(user, "profile", None)
+        else:
+            user._klynge_profile = (
+                Profile.objects.select_related("municipality", "office").filter(user=user).first()
+            )
     profile: Profile | None = user._klynge_profile
     return profile
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import gettext_lazy as _
 
 from klynge.common import perms
@@ -25,17 +27,26 @@ NAVIGATION = (
 )
 
 
+@cache
+def _menu_urls(script_prefix: str, urlconf: str | None) -> tuple[tuple[str, str], ...]:
+    """Each menu item's URL and the section it marks, reversed once per prefix and urlconf."""
+    urls = []
+    for name, _label, _perm in NAVIGATION:
+        url = reverse(name, urlconf=urlconf)
+        urls.append((url, "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/"))
+    return tuple(urls)
+
+
 def navigation(request: HttpRequest) -> dict[str, object]:
     """The main menu items the user may open, with the current section marked."""
     if not request.user.is_authenticated:
         return {"main_navigation": []}
     path = request.path
     items = []
-    for name, label, perm in NAVIGATION:
+    urls = _menu_urls(get_script_prefix(), get_urlconf())
+    for (_name, label, perm), (url, section) in zip(NAVIGATION, urls, strict=True):
         if perm is not None and not request.user.has_perm(perm):
             continue
-        url = reverse(name)
-        section = "/" + url.strip("/").split("/")[0] + "/" if url != "/" else "/"
         current = path == "/" if section == "/" else path.startswith(section)
         items.append({"url": url, "label": label, "current": current})
     return {"main_navigation": items}

@@ -10,3 +10,13 @@ from klynge.config.settings.base import *  # noqa: F403
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-klynge-0123456789abcdef"
 DEBUG = os.environ.get("KLYNGE_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+
+# `make run` serves with --noreload, which never clears the cached loader: read
+# templates anew on every render while DEBUG is on, so an edit shows at once.
+if DEBUG:
+    TEMPLATES = [
+        {
+            **TEMPLATES[0],  # noqa: F405
+            "OPTIONS": {**TEMPLATES[0]["OPTIONS"], "loaders": KLYNGE_TEMPLATE_LOADERS},  # noqa: F405
+        }
+    ]

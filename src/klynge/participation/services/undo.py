@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from klynge.audit.models import Action
 from klynge.audit.services import Actor, record, snapshot
+from klynge.common.db import analyze
 from klynge.participation.imports import (
     chunks,
 )
@@ -28,6 +29,7 @@ from klynge.participation.models import (
     Participant,
 )
 from klynge.participation.services.batches import BatchError, batch_state, locked
+from klynge.participation.services.imports import FILLED
 
 MODELS: dict[str, type[models.Model]] = {
     "participant": Participant, "activity": Activity, "exporteryear": ExporterYear,
@@ -130,4 +132,5 @@ def import_undo(*, actor: Actor, batch: ImportBatch, reason: str = "") -> Import
     batch.save()
     record(actor=actor, action=Action.UPDATE, instance=batch, before=before,
            after=batch_state(batch), reason=reason, office_id=batch.office_id)  # fmt: skip
+    analyze(*FILLED)
     return batch

@@ -145,6 +145,10 @@ ROLES = {
 }  # fmt: skip
 YES = {"ja", "j", "x", "1", "yes", "y", "true", "sand"}
 NO = {"nej", "n", "0", "no", "false", "falsk"}
+# The answers as files usually write them (trimmed, lower case), looked up before any parsing.
+YES_NO_EXACT: dict[str, bool | None] = {"": None, **dict.fromkeys(YES, True),
+                                        **dict.fromkeys(NO, False)}  # fmt: skip
+EMPLOYEE_BANDS = frozenset(EmployeeBand.values)
 
 ParticipantKey = tuple[str, str]  # ("cvr", "12345674") or ("name", "Roskilde Universitet")
 Progress = Callable[[str, int, int], None]
@@ -185,6 +189,8 @@ def file_hash(data: bytes) -> str:
 
 
 def _yes_no(text: str) -> bool | None:
+    if text in YES_NO_EXACT:
+        return YES_NO_EXACT[text]
     lowered = text.strip().lower()
     if lowered in YES:
         return True
@@ -280,7 +286,7 @@ class RowChecker:
         if not name:
             errors.append(("name", _("the name is missing")))
         band = employees.replace("–", "-").replace(" ", "")
-        if band and band not in EmployeeBand.values:
+        if band and band not in EMPLOYEE_BANDS:
             errors.append(("employees", _("use one of 0-9, 10-49, 50-249, 250+")))
         if p_number and not (p_number.isdigit() and len(p_number) == 10):
             errors.append(("p_number", _("a P-number has 10 digits")))
@@ -388,6 +394,7 @@ class _Layout:
         self.cvr = self.index["cvr"]
         self.role = self.index["role"]
         self.exporter = self.index["exporter"]
+        self.example_names: dict[str, bool] = {}
 
 
 def check_file(
@@ -446,9 +453,11 @@ EXAMPLE_KEY = (BY_KEY["activity_id"].example, BY_KEY["cvr"].example)
 
 def _is_example(cells: list[str], layout: _Layout) -> bool:
     """The template's example row: its name, or its activity id together with its CVR."""
-    return cells[layout.name].strip().lower() == EXAMPLE_NAME or (
-        (cells[layout.activity_id], cells[layout.cvr]) == EXAMPLE_KEY
-    )
+    name = cells[layout.name]
+    example = layout.example_names.get(name)
+    if example is None:  # each distinct name is compared once
+        example = layout.example_names[name] = name.strip().lower() == EXAMPLE_NAME
+    return example or (cells[layout.activity_id], cells[layout.cvr]) == EXAMPLE_KEY
 
 
 @dataclass
@@ -512,11 +521,11 @@ def _check_row(
         problem("exporter", str(error))
     if role is None:
         problem("role", _("unknown role; use deltager, partner or oplægsholder"))
-    for part in (activity, participant, contact):
-        if isinstance(part, list):
-            for column, message in part:
-                problem(column, message)
     if isinstance(activity, list) or isinstance(participant, list) or isinstance(contact, list):
+        for part in (activity, participant, contact):
+            if isinstance(part, list):
+                for column, message in part:
+                    problem(column, message)
         return
     external_id = cells[layout.activity_id]
     key, values = participant

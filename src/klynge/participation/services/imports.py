@@ -202,20 +202,22 @@ def import_commit(
 def _store(
     batch: ImportBatch, plan: ImportPlan, changes: Changes, progress: Progress | None
 ) -> None:
-    log: list[ImportChange] = []
+    # The ImportChange rows as (model, object_pk, created, before, after): plain tuples,
+    # since thousands of model instances would be built only to be taken apart again.
+    log: list[tuple[str, int, bool, dict[str, Any] | None, dict[str, Any] | None]] = []
 
     def created(rows: list[Any]) -> None:
-        log.extend(ImportChange(model=row._meta.model_name, object_pk=row.pk, created=True,
-                                after=after)
-                   for row, after in zip(rows, snapshots(rows), strict=True))  # fmt: skip
+        if rows:
+            name = rows[0]._meta.model_name
+            log.extend((name, row.pk, True, None, after)
+                       for row, after in zip(rows, snapshots(rows), strict=True))  # fmt: skip
 
     def update(row: Any, values: dict[str, Any]) -> None:
         old = snapshot(row)
         for name, value in values.items():
             setattr(row, name, value)
         row.save(update_fields=list(values))
-        log.append(ImportChange(model=row._meta.model_name, object_pk=row.pk, created=False,
-                                before=old, after=snapshot(row)))  # fmt: skip
+        log.append((row._meta.model_name, row.pk, False, old, snapshot(row)))
 
     new_participants = Participant.objects.bulk_create(
         [Participant(cvr=key[1] if key[0] == "cvr" else None, **values)
@@ -258,8 +260,8 @@ def _store(
         return None if value is None else json_field.get_db_prep_save(value, connection)
 
     _insert(ImportChange, ("batch_id", "model", "object_pk", "created", "before", "after"),
-            [(batch.pk, c.model, c.object_pk, c.created, as_json(c.before), as_json(c.after))
-             for c in log], progress=None)  # fmt: skip
+            [(batch.pk, model, pk, is_new, as_json(before), as_json(after))
+             for model, pk, is_new, before, after in log], progress=None)  # fmt: skip
     _insert_participations(batch, plan, changes, progress)
 
 
@@ -272,8 +274,9 @@ def _insert_participations(
         changes.participant_ids,
         changes.existing_pairs,
     )
+    batch_id = batch.pk
     rows = [
-        (activity_ids[external_id], participant_ids[key], role, batch.pk)
+        (activity_ids[external_id], participant_ids[key], role, batch_id)
         for (external_id, key), role in plan.participations.items()
     ]
     if existing:

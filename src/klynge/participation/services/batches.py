@@ -9,9 +9,7 @@ from typing import Any
 
 from klynge.audit.models import Action
 from klynge.audit.services import Actor, record
-from klynge.participation.models import (
-    ImportBatch,
-)
+from klynge.participation.models import ImportBatch
 
 
 class BatchError(ValueError):

@@ -13,12 +13,7 @@ from klynge.audit.models import Action
 from klynge.audit.services import Actor, record
 from klynge.core.tabular import XLSX_MAGIC, TableError, read_table
 from klynge.masterdata.models import ClusterOffice
-from klynge.participation.models import (
-    ContactPerson,
-    ImportBatch,
-    ImportChange,
-    ImportStatus,
-)
+from klynge.participation.models import ContactPerson, ImportBatch, ImportChange, ImportStatus
 from klynge.participation.services.imports import forget_plan
 
 ANONYMISED_NAME = "Anonymiseret"

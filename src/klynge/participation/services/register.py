@@ -11,13 +11,8 @@ from django.db import transaction
 
 from klynge.audit.services import Actor, audited_upsert
 from klynge.common.choices import Basis
-from klynge.participation.imports import (
-    RowChecker,
-)
-from klynge.participation.models import (
-    Participant,
-    ParticipantKind,
-)
+from klynge.participation.imports import RowChecker
+from klynge.participation.models import Participant, ParticipantKind
 
 
 class ParticipantError(ValueError):

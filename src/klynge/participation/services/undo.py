@@ -15,9 +15,7 @@ from django.utils.translation import gettext as _
 from klynge.audit.models import Action
 from klynge.audit.services import Actor, record, snapshot
 from klynge.common.db import analyze
-from klynge.participation.imports import (
-    chunks,
-)
+from klynge.participation.imports import chunks
 from klynge.participation.models import (
     Activity,
     ActivityParticipation,

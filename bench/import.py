@@ -10,9 +10,13 @@ as Danish Excel saves it) and as XLSX (sheet "Deltagelser"), then timed:
   with a TEXT column per template column, `executemany` of the same 100.000
   rows as tuples, commit (median of --baseline-runs fresh databases);
 - CSV: `import_check` + `import_commit`, end to end;
-- XLSX: the same on the same state, after `import_undo` of the CSV batch.
+- CSV, stored in another process: the same after `import_undo` of that batch, with the
+  in-process plan cache cleared between check and commit, so the commit reads and checks
+  the file again (as when a web worker checks and another process stores);
+- XLSX: the same as CSV on the same state, after `import_undo` of the CSV batch.
 
-Targets: the CSV import within 10x of the raw insert, 100.000 rows under 20 s
+Targets (issue 11): the CSV import within 5x of the raw insert, with and without the
+plan cache; earlier (issue 5): within 10x, 100.000 rows under 20 s
 end to end, and the reach pages of a municipality under 200 ms with the
 100.000 participations in the database (their query count does not grow with
 the data: asserted in tests/participation/test_web.py). Each measurement is
@@ -47,9 +51,10 @@ ROWS = 100_000
 COMPANIES = 5_000
 ACTIVITIES = 1_000
 OFFICE = "We Build Denmark – Næstved"
-RATIO_TARGET = 10
+RATIO_TARGET = 5
 SECONDS_TARGET = 20
 PAGE_TARGET_MS = 200
+LABELS = {"csv": "CSV", "csv-other-process": "CSV stored in another process", "xlsx": "XLSX"}
 
 
 def _setup(db: Path) -> None:
@@ -166,8 +171,15 @@ def measure_baseline(case: Case, runs: int) -> None:
     )
 
 
-def _import(case: Case, name: str, data: bytes) -> tuple[Any, float, Timeline, Timeline]:
-    """Check and commit `data`; the stored batch, total seconds and both timelines."""
+def _import(
+    case: Case, name: str, data: bytes, *, cached: bool = True
+) -> tuple[Any, float, Timeline, Timeline]:
+    """
+    Check and commit `data`; the stored batch, total seconds and both timelines.
+
+    Without `cached`, the plan the check kept in this process is forgotten before the
+    commit, which then reads and checks the file again, as another process would.
+    """
     from klynge.audit.services import Actor
     from klynge.common.choices import Basis
     from klynge.participation.models import ImportStatus
@@ -179,6 +191,10 @@ def _import(case: Case, name: str, data: bytes) -> tuple[Any, float, Timeline, T
         actor=actor, office=case.office, file_name=name, data=data, basis=Basis.DEMO,
         progress=check,
     )  # fmt: skip
+    if not cached:
+        from klynge.participation.services.imports import forget_plan
+
+        forget_plan()
     commit.start = time.perf_counter()
     if batch.status != ImportStatus.CHECKED:
         sys.exit(f"{name} was refused: {batch.problems[:3]}")
@@ -213,26 +229,29 @@ def measure_imports(case: Case) -> None:
     from klynge.participation.services import import_undo
 
     raw = case.results["raw"]
-    for kind, name, data in (("csv", "bench.csv", case.csv_bytes),
-                             ("xlsx", "bench.xlsx", case.xlsx_bytes)):  # fmt: skip
-        batch, total, check, commit = _import(case, name, data)
+    for kind, name, data, cached in (
+        ("csv", "bench.csv", case.csv_bytes, True),
+        ("csv-other-process", "bench.csv", case.csv_bytes, False),
+        ("xlsx", "bench.xlsx", case.xlsx_bytes, True),
+    ):
+        batch, total, check, commit = _import(case, name, data, cached=cached)
         end = check.start + total
         stored = _stored(batch)
         if stored != ROWS:
             sys.exit(f"{name}: {stored} participations stored, not {ROWS}")
         case.results[kind] = total
         print(
-            f"{kind.upper()} import end to end: {total:.2f} s, {ROWS / total:,.0f} rows/s "
+            f"{LABELS[kind]} import end to end: {total:.2f} s, {ROWS / total:,.0f} rows/s "
             f"(check {commit.start - check.start:.2f} s + commit {end - commit.start:.2f} s), "
             f"{len(data) / 1e6:.1f} MB"
         )
         for label, seconds in _split(check, commit, end):
             print(f"  {label:<36} {seconds:6.2f} s  {100 * seconds / total:4.0f} %")
-        print(f"  ratio {kind.upper()}/raw: {total / raw:.1f}")
-        if kind == "csv":
+        print(f"  ratio {LABELS[kind]}/raw: {total / raw:.1f}")
+        if kind != "xlsx":
             start = time.perf_counter()
             import_undo(actor=Actor.system("bench"), batch=batch, reason="benchmark")
-            print(f"  (undo of the CSV batch before the XLSX import: "
+            print(f"  (undo of the batch before the next import: "
                   f"{time.perf_counter() - start:.2f} s, not counted)")  # fmt: skip
 
 
@@ -283,9 +302,11 @@ def measure_reach(case: Case) -> None:
 
 
 def report_targets(case: Case) -> None:
-    ratio = case.results["csv"] / case.results["raw"]
-    print(f"target: CSV import within {RATIO_TARGET}x of the raw insert: "
-          f"{'met' if ratio <= RATIO_TARGET else 'not met'} ({ratio:.1f}x)")  # fmt: skip
+    for kind, label in (("csv", "CSV import"),
+                        ("csv-other-process", "CSV import stored in another process")):  # fmt: skip
+        ratio = case.results[kind] / case.results["raw"]
+        print(f"target: {label} within {RATIO_TARGET}x of the raw insert: "
+              f"{'met' if ratio <= RATIO_TARGET else 'not met'} ({ratio:.1f}x)")  # fmt: skip
     for kind in ("csv", "xlsx"):
         seconds = case.results[kind]
         print(f"target: {ROWS:,} rows {kind.upper()} end to end < {SECONDS_TARGET} s: "

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum import ean as stdnum_ean
 
-from klynge.audit.models import Action
+from klynge.audit.models import Action, AuditEntry
 from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.collection.models import (
     PayeeAccount,
@@ -30,6 +30,7 @@ from klynge.collection.models import (
     RequestStatus,
 )
 from klynge.collection.selectors import live_documents, payee_outstanding_ore, settlement_basis
+from klynge.common.db import analyze
 from klynge.core.collection import outstanding
 from klynge.core.money import format_dkk
 from klynge.financing.models import (
@@ -147,6 +148,7 @@ def requests_create(*, actor: Actor, run: AllocationRun, due_date: dt.date) -> l
             year=run.year,
         )  # fmt: skip
         created.append(request)
+    analyze(PaymentRequest, PaymentRequestLine, AuditEntry)
     return created
 
 
@@ -256,6 +258,7 @@ def requests_settle(*, actor: Actor, run: AllocationRun, due_date: dt.date) -> S
                         explanations=explanations, leads=leads, due_date=due_date,
                     )
                 )  # fmt: skip
+    analyze(PaymentRequest, PaymentRequestLine, AuditEntry)
     return result
 
 
@@ -585,6 +588,7 @@ def payments_import(*, actor: Actor, year: int, rows: Sequence[PaymentRow]) -> I
             problems.append(f"{_('line %(line)s') % {'line': row.line}}: {error}")
     if problems:
         raise PaymentFileError(problems)  # rolls back the rows registered above
+    analyze(Payment, AuditEntry)
     return ImportReport(registered=registered, already_registered=skipped)
 
 

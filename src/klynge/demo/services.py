@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from klynge.accounts.models import Role
+from klynge.accounts.models import Profile, Role
 from klynge.accounts.services import Binding, user_create
+from klynge.audit.models import AuditEntry
 from klynge.audit.services import Actor
 from klynge.common.choices import Basis
+from klynge.common.db import analyze
 from klynge.financing.models import OfficeLead
 from klynge.financing.services import lead_set
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -103,4 +105,5 @@ def demo_load() -> DemoReport:
             ),
         )
         created.append(demo_user)
+    analyze(OfficeLead, get_user_model(), Profile, AuditEntry)
     return DemoReport(leads_set=changed, users_created=created)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 from klynge.audit.models import Action, AuditEntry
 from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.common.choices import Basis
+from klynge.common.db import analyze
 from klynge.core.scenario import Changes
 from klynge.financing.models import (
     Agreement,
@@ -147,6 +148,7 @@ def agreement_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> Agreement:
                 municipality_code=municipality.code,
                 year=year,
             )
+    analyze(Agreement, AgreementYear, FinancedOffice, OfficeLead, Participation, AuditEntry)
     return agreement
 
 
@@ -437,6 +439,7 @@ def allocation_run_create(*, actor: Actor, agreement: Agreement, year: int) -> A
         after=_run_state(run, lines),
         year=year,
     )
+    analyze(AllocationLine, AuditEntry)
     return run
 
 

@@ -9,9 +9,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from klynge.audit.models import Action
+from klynge.audit.models import Action, AuditEntry
 from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.common.choices import Basis
+from klynge.common.db import analyze
 from klynge.core.money import MoneyError, format_dkk, parse_dkk
 from klynge.core.tabular import read_data_file
 from klynge.funding.models import Grant, GrantReceipt
@@ -107,6 +108,7 @@ def grants_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> GrantsReport:
         if created:
             grant.clusters.set([clusters[key] for key in keys])
             report.created.append(grant.key)
+    analyze(Grant, Grant.clusters.through, GrantReceipt, AuditEntry)
     return report
 
 

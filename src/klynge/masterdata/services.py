@@ -16,8 +16,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext
 
+from klynge.audit.models import AuditEntry
 from klynge.audit.services import Actor, audited_upsert
 from klynge.common.choices import Basis
+from klynge.common.db import analyze
 from klynge.core.money import group_thousands
 from klynge.core.tabular import TableError, read_data_file
 from klynge.masterdata.models import (
@@ -287,6 +289,8 @@ def register_load(*, actor: Actor = LOADER, data_dir: Path = DATA_DIR) -> LoadRe
             },
         )
         report.add("historik", created)
+    analyze(Municipality, PopulationFigure, Partnership, Partnership.members.through, Cluster,
+            ClusterOffice, Organisation, TimelineEvent, AuditEntry)  # fmt: skip
     return report
 
 

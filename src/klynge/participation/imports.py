@@ -145,6 +145,10 @@ ROLES = {
 }  # fmt: skip
 YES = {"ja", "j", "x", "1", "yes", "y", "true", "sand"}
 NO = {"nej", "n", "0", "no", "false", "falsk"}
+# The answers as files usually write them (trimmed, lower case), looked up before any parsing.
+YES_NO_EXACT: dict[str, bool | None] = {"": None, **dict.fromkeys(YES, True),
+                                        **dict.fromkeys(NO, False)}  # fmt: skip
+EMPLOYEE_BANDS = frozenset(EmployeeBand.values)
 
 ParticipantKey = tuple[str, str]  # ("cvr", "12345674") or ("name", "Roskilde Universitet")
 Progress = Callable[[str, int, int], None]
@@ -185,6 +189,8 @@ def file_hash(data: bytes) -> str:
 
 
 def _yes_no(text: str) -> bool | None:
+    if text in YES_NO_EXACT:
+        return YES_NO_EXACT[text]
     lowered = text.strip().lower()
     if lowered in YES:
         return True
@@ -280,7 +286,7 @@ class RowChecker:
         if not name:
             errors.append(("name", _("the name is missing")))
         band = employees.replace("–", "-").replace(" ", "")
-        if band and band not in EmployeeBand.values:
+        if band and band not in EMPLOYEE_BANDS:
             errors.append(("employees", _("use one of 0-9, 10-49, 50-249, 250+")))
         if p_number and not (p_number.isdigit() and len(p_number) == 10):
             errors.append(("p_number", _("a P-number has 10 digits")))
@@ -388,6 +394,7 @@ class _Layout:
         self.cvr = self.index["cvr"]
         self.role = self.index["role"]
         self.exporter = self.index["exporter"]
+        self.example_names: dict[str, bool] = {}
 
 
 def check_file(
@@ -446,9 +453,11 @@ EXAMPLE_KEY = (BY_KEY["activity_id"].example, BY_KEY["cvr"].example)
 
 def _is_example(cells: list[str], layout: _Layout) -> bool:
     """The template's example row: its name, or its activity id together with its CVR."""
-    return cells[layout.name].strip().lower() == EXAMPLE_NAME or (
-        (cells[layout.activity_id], cells[layout.cvr]) == EXAMPLE_KEY
-    )
+    name = cells[layout.name]
+    example = layout.example_names.get(name)
+    if example is None:  # each distinct name is compared once
+        example = layout.example_names[name] = name.strip().lower() == EXAMPLE_NAME
+    return example or (cells[layout.activity_id], cells[layout.cvr]) == EXAMPLE_KEY
 
 
 @dataclass
@@ -512,11 +521,11 @@ def _check_row(
         problem("exporter", str(error))
     if role is None:
         problem("role", _("unknown role; use deltager, partner or oplægsholder"))
-    for part in (activity, participant, contact):
-        if isinstance(part, list):
-            for column, message in part:
-                problem(column, message)
     if isinstance(activity, list) or isinstance(participant, list) or isinstance(contact, list):
+        for part in (activity, participant, contact):
+            if isinstance(part, list):
+                for column, message in part:
+                    problem(column, message)
         return
     external_id = cells[layout.activity_id]
     key, values = participant
@@ -637,6 +646,19 @@ def _difference(
 def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
     """Compare `plan` with the database: what is new, what changes, what is already there."""
     changes = Changes()
+    _plan_participants(plan, changes)
+    _plan_activities(plan, changes, office)
+    _plan_participations(plan, changes)
+    _plan_exporters(plan, changes)
+    _plan_contacts(plan, changes, office)
+    return changes
+
+
+PARTICIPANT_KEEP = ("p_number", "address", "postal_code", "employee_band", "industry_code")
+
+
+def _registered_participants(plan: ImportPlan) -> dict[ParticipantKey, Participant]:
+    """The registered participants the plan names, by CVR number or (without one) by name."""
     cvrs = [key[1] for key in plan.participants if key[0] == "cvr"]
     names = [key[1] for key in plan.participants if key[0] == "name"]
     existing: dict[ParticipantKey, Participant] = {}
@@ -648,7 +670,12 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
         existing.update(
             {("name", p.name): p for p in Participant.objects.filter(cvr=None, name__in=chunk)}
         )
-    keep = ("p_number", "address", "postal_code", "employee_band", "industry_code")
+    return existing
+
+
+def _plan_participants(plan: ImportPlan, changes: Changes) -> None:
+    """New participants, changed ones, and the differences the user must accept."""
+    existing = _registered_participants(plan)
     municipality_names: dict[str, str] | None = None
     for key, values in plan.participants.items():
         values = {k: v for k, v in values.items() if k != "cvr"}
@@ -657,16 +684,19 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
             changes.participants_new.append((key, values))
             continue
         changes.participant_ids[key] = row.pk
-        if differing := _changed(row, values, keep=keep):
-            changes.participants_changed.append((row, differing))
-            if IDENTITY.keys() & differing.keys():
-                if municipality_names is None:
-                    municipality_names = dict(Municipality.objects.values_list("code", "name"))
-                changes.differences.append(
-                    _difference(
-                        row, differing, plan.participant_rows.get(key, 0), municipality_names
-                    )
-                )
+        differing = _changed(row, values, keep=PARTICIPANT_KEEP)
+        if not differing:
+            continue
+        changes.participants_changed.append((row, differing))
+        if IDENTITY.keys() & differing.keys():
+            if municipality_names is None:
+                municipality_names = dict(Municipality.objects.values_list("code", "name"))
+            file_row = plan.participant_rows.get(key, 0)
+            changes.differences.append(_difference(row, differing, file_row, municipality_names))
+
+
+def _plan_activities(plan: ImportPlan, changes: Changes, office: ClusterOffice) -> None:
+    """New activities of the office and changed ones, matched by the office's own id."""
     activities = {
         a.external_id: a
         for chunk in chunks(list(plan.activities))
@@ -680,8 +710,11 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
         changes.activity_ids[external_id] = activity.pk
         if differing := _changed(activity, values, keep=()):
             changes.activities_changed.append((activity, differing))
-    activity_pks = list(changes.activity_ids.values())
-    for chunk in chunks(activity_pks):
+
+
+def _plan_participations(plan: ImportPlan, changes: Changes) -> None:
+    """Which participations are new and which are stored already (of the known activities)."""
+    for chunk in chunks(list(changes.activity_ids.values())):
         changes.existing_pairs.update(
             ActivityParticipation.objects.filter(activity_id__in=chunk).values_list(
                 "activity_id", "participant_id"
@@ -693,28 +726,35 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
             changes.participations_existing += 1
         else:
             changes.participations_new += 1
-    known_ids = list(changes.participant_ids.values())
-    exporter_rows: dict[tuple[int, int], ExporterYear] = {}
-    contact_rows: dict[tuple[int, str], ContactPerson] = {}
-    for chunk in chunks(known_ids):
-        exporter_rows.update(
+
+
+def _plan_exporters(plan: ImportPlan, changes: Changes) -> None:
+    """New exporter statuses (a participant per year) and changed ones."""
+    rows: dict[tuple[int, int], ExporterYear] = {}
+    for chunk in chunks(list(changes.participant_ids.values())):
+        rows.update(
             {(e.participant_id, e.year): e
              for e in ExporterYear.objects.filter(participant_id__in=chunk)}
         )  # fmt: skip
-        contact_rows.update(
-            {(c.participant_id, c.email.lower() or c.name.lower()): c
-             for c in ContactPerson.objects.filter(participant_id__in=chunk, office=office)}
-        )  # fmt: skip
     for (key, year), exporter in plan.exporters.items():
-        found = exporter_rows.get((changes.participant_ids.get(key, 0), year))
+        found = rows.get((changes.participant_ids.get(key, 0), year))
         if found is None:
             changes.exporters_new.append((key, year, exporter))
         elif found.exporter != exporter:
             changes.exporters_changed.append((found, exporter))
+
+
+def _plan_contacts(plan: ImportPlan, changes: Changes, office: ClusterOffice) -> None:
+    """New contact persons of the office and changed ones, matched by email (or name)."""
+    rows: dict[tuple[int, str], ContactPerson] = {}
+    for chunk in chunks(list(changes.participant_ids.values())):
+        rows.update(
+            {(c.participant_id, c.email.lower() or c.name.lower()): c
+             for c in ContactPerson.objects.filter(participant_id__in=chunk, office=office)}
+        )  # fmt: skip
     for (key, contact_key), values in plan.contacts.items():
-        contact = contact_rows.get((changes.participant_ids.get(key, 0), contact_key))
+        contact = rows.get((changes.participant_ids.get(key, 0), contact_key))
         if contact is None:
             changes.contacts_new.append((key, values))
         elif differing := _changed(contact, values, keep=("phone",)):
             changes.contacts_changed.append((contact, differing))
-    return changes

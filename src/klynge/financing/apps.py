@@ -6,6 +6,12 @@ class FinancingConfig(AppConfig):
     verbose_name = "Finansiering"
 
     def ready(self) -> None:
+        from klynge.audit.registry import audited
         from klynge.financing import history
 
         history.register()
+        audited(
+            "financing.Agreement", "financing.AgreementYear", "financing.FinancedOffice",
+            "financing.OfficeLead", "financing.Participation", "financing.CustomWeight",
+            "financing.AllocationRun", "financing.AllocationLine", "financing.Scenario",
+        )  # fmt: skip

@@ -20,6 +20,9 @@ class MasterdataConfig(AppConfig):
 
     def ready(self) -> None:
         from klynge.audit.presentation import describe
+        from klynge.audit.registry import audited
+
+        audited("masterdata.PopulationFigure")
 
         describe(
             "masterdata.populationfigure",

@@ -4,29 +4,52 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from klynge.common.choices import Basis
+from klynge.common.choices import Basis, mirror
+from klynge.core.cofinancing import ROUNDING_UNITS, Key, ReferenceDateRule, Role
 from klynge.masterdata.models import ClusterOffice, Municipality
+
+# The stored values come from the core enums; the choices add the labels (`mirror`
+# refuses, at import, choices that drift from their enum).
 
 
 class KeyChoice(models.TextChoices):
-    POPULATION = "population", _("Population")
-    EQUAL = "equal", _("Equal shares")
-    CUSTOM = "custom", _("Custom weights")
+    POPULATION = Key.POPULATION.value, _("Population")
+    EQUAL = Key.EQUAL.value, _("Equal shares")
+    CUSTOM = Key.CUSTOM.value, _("Custom weights")
 
 
 class ReferenceDateRuleChoice(models.TextChoices):
-    JAN1_PREVIOUS_YEAR = "jan1_previous_year", _("1 January of the year before the budget year")
-    JAN1_BUDGET_YEAR = "jan1_budget_year", _("1 January of the budget year")
-    FIXED = "fixed", _("A fixed date for the whole period")
+    JAN1_PREVIOUS_YEAR = (
+        ReferenceDateRule.JAN1_PREVIOUS_YEAR.value,
+        _("1 January of the year before the budget year"),
+    )
+    JAN1_BUDGET_YEAR = ReferenceDateRule.JAN1_BUDGET_YEAR.value, _("1 January of the budget year")
+    FIXED = ReferenceDateRule.FIXED.value, _("A fixed date for the whole period")
+
+
+class RoleChoice(models.TextChoices):
+    """What a municipality is for one office in one year (a line's role)."""
+
+    LEAD = Role.LEAD.value, _("Lead municipality")
+    SHARE = Role.SHARE.value, _("Share")
+    NONE = Role.NONE.value, _("Not participating")
 
 
 class RoundingUnit(models.IntegerChoices):
-    ORE = 1, _("Øre")
-    KRONE = 100, _("Whole kroner")
-    THOUSAND = 100_000, _("DKK 1,000")
+    ORE = ROUNDING_UNITS[0], _("Øre")
+    KRONE = ROUNDING_UNITS[1], _("Whole kroner")
+    THOUSAND = ROUNDING_UNITS[2], _("DKK 1,000")
+
+
+mirror(KeyChoice, Key)
+mirror(ReferenceDateRuleChoice, ReferenceDateRule)
+mirror(RoleChoice, Role)
+if {unit.value for unit in RoundingUnit} != set(ROUNDING_UNITS):
+    raise ImproperlyConfigured("RoundingUnit does not mirror core.cofinancing.ROUNDING_UNITS.")
 
 
 class Collector(models.TextChoices):
@@ -353,7 +376,7 @@ class AllocationLine(models.Model):
     run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="lines")
     office = models.ForeignKey(ClusterOffice, on_delete=models.PROTECT, related_name="+")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField("rolle", max_length=5)
+    role = models.CharField("rolle", max_length=5, choices=RoleChoice)
     amount_ore = models.BigIntegerField("beløb (øre)")
     population = models.PositiveIntegerField("indbyggertal", null=True)
     population_date = models.DateField("opgørelsesdato", null=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils import translation
 
 from klynge.collection.models import PaymentRequestLine, RequestStatus
 from klynge.common.choices import mirror
@@ -18,6 +19,8 @@ from klynge.financing.models import (
     RoleChoice,
     RoundingUnit,
 )
+from klynge.masterdata.models import ClusterOffice
+from klynge.masterdata.selectors import UnknownObjectError, municipality_get
 
 
 @pytest.mark.parametrize(
@@ -50,3 +53,24 @@ def test_mirror_refuses_choices_that_drift_from_their_enum() -> None:
     mirror(Partial, Key, subset=True)  # a part of the enum may be stored
     with pytest.raises(ImproperlyConfigured, match="does not mirror"):
         mirror(Extra, State, subset=True)
+
+
+def test_model_labels_read_in_danish_as_before_and_in_english() -> None:
+    key = AgreementYear._meta.get_field("key")
+    with translation.override("da"):
+        assert str(AgreementYear._meta.verbose_name) == "aftalevilkår for et år"
+        assert str(key.verbose_name) == "fordelingsnøgle"
+        assert str(ClusterOffice._meta.verbose_name_plural) == "klyngekontorer"
+        assert str(RoleChoice.NONE.label) == "Deltager ikke"
+    with translation.override("en"):
+        assert str(AgreementYear._meta.verbose_name) == "terms of a year"
+        assert str(key.verbose_name) == "allocation key"
+        assert str(ClusterOffice._meta.verbose_name_plural) == "cluster offices"
+
+
+@pytest.mark.django_db
+def test_look_up_errors_read_in_the_users_language() -> None:
+    with translation.override("da"), pytest.raises(UnknownObjectError, match="Ukendt kommune 'X'"):
+        municipality_get(code_or_name="X")
+    with translation.override("en"), pytest.raises(UnknownObjectError, match="Unknown municip"):
+        municipality_get(code_or_name="X")

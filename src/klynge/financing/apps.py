@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class FinancingConfig(AppConfig):
     name = "klynge.financing"
-    verbose_name = "Finansiering"
+    verbose_name = _("Financing")
 
     def ready(self) -> None:
         from klynge.audit.registry import audited

@@ -16,7 +16,7 @@ def _note_text(value: Any, _lookup: Any) -> str:
 
 class MasterdataConfig(AppConfig):
     name = "klynge.masterdata"
-    verbose_name = "Register"
+    verbose_name = _("The register")
 
     def ready(self) -> None:
         from klynge.audit.presentation import describe

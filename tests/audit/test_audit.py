@@ -9,6 +9,7 @@ import ast
 from pathlib import Path
 
 import pytest
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError, connection, transaction
 from hypothesis import HealthCheck, given, settings
@@ -16,7 +17,9 @@ from hypothesis import strategies as st
 
 from klynge.accounts.models import Role
 from klynge.accounts.services import Binding, user_create, user_update
+from klynge.audit.checks import admin_errors
 from klynge.audit.models import Action, AuditEntry
+from klynge.audit.registry import audited_models
 from klynge.audit.services import Actor, record, replay, snapshot
 from klynge.financing.models import (
     Agreement,
@@ -184,6 +187,45 @@ def test_record_refuses_to_run_outside_a_transaction(demo: Agreement, monkeypatc
         record(actor=ACTOR, action=Action.UPDATE, instance=row, before={}, after={})
 
 
+def test_record_refuses_a_model_its_app_has_not_named_as_audited(demo: Agreement) -> None:
+    municipality = Municipality.objects.get(code="350")
+
+    with transaction.atomic(), pytest.raises(RuntimeError, match="not named as audited"):
+        record(actor=ACTOR, action=Action.UPDATE, instance=municipality, before={}, after={})
+    assert not AuditEntry.objects.filter(model="masterdata.municipality").exists()
+
+
+def test_every_app_names_its_audited_models() -> None:
+    labels = {model._meta.label for model in audited_models()}
+
+    # one model of each app that writes audit entries, and none that does not
+    assert {"accounts.Profile", "financing.AllocationRun", "collection.Payment",
+            "funding.GrantReceipt", "participation.ImportBatch",
+            "masterdata.PopulationFigure"} <= labels  # fmt: skip
+    assert "masterdata.Municipality" not in labels
+    assert "audit.AuditEntry" not in labels
+
+
+def test_the_admin_shows_every_audited_model_read_only() -> None:
+    assert admin_errors(admin.site) == []
+
+
+def test_the_admin_check_refuses_a_writable_admin_or_inline_of_an_audited_model() -> None:
+    class Inline(admin.TabularInline):  # type: ignore[type-arg]
+        model = PopulationFigure
+        fk_name = "municipality"
+
+    site = admin.AdminSite(name="check")
+    site.register(PopulationFigure, admin.ModelAdmin)
+    site.register(Municipality, admin.ModelAdmin, inlines=[Inline])
+    site.register(ClusterOffice, admin.ModelAdmin)  # not audited: fine
+
+    errors = admin_errors(site)
+
+    assert sorted(error.id for error in errors) == ["klynge_audit.E001"] * 2
+    assert all("masterdata.PopulationFigure" in error.msg for error in errors)
+
+
 def test_audit_entries_cannot_be_changed_or_deleted_through_the_orm(demo: Agreement) -> None:
     entry = AuditEntry.objects.first()
     assert entry is not None
@@ -306,13 +348,6 @@ def test_replaying_the_log_reproduces_the_current_state(demo: Agreement, changes
         pass
 
 
-AUDITED_MODELS = {
-    "Agreement", "AgreementYear", "FinancedOffice", "OfficeLead", "Participation",
-    "AllocationRun", "AllocationLine", "Profile", "CustomWeight",
-    "PaymentRequest", "PaymentRequestLine", "Payment", "Grant", "GrantReceipt",
-    "Participant", "ContactPerson", "Activity", "ActivityParticipation", "PayeeAccount",
-    "PopulationFigure",
-}  # fmt: skip
 WRITE_METHODS = {"update", "bulk_create", "bulk_update", "update_or_create", "get_or_create",
                  "create", "delete", "raw"}  # fmt: skip
 
@@ -333,6 +368,7 @@ def test_the_write_guard_knows_the_service_packages() -> None:
 
 def test_audited_models_are_written_only_by_service_modules() -> None:
     """A CI guard: no Model.objects.<write>() on an audited model outside the service modules."""
+    audited = {model.__name__ for model in audited_models()}
     offenders = []
     for path in SRC.rglob("*.py"):
         if _is_service_module(path) or "migrations" in path.parts:
@@ -346,7 +382,7 @@ def test_audited_models_are_written_only_by_service_modules() -> None:
                 and isinstance(target, ast.Attribute)
                 and target.attr == "objects"
                 and isinstance(target.value, ast.Name)
-                and target.value.id in AUDITED_MODELS
+                and target.value.id in audited
             ):
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
 

@@ -8,5 +8,7 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from klynge.accounts import history, permissions, signals  # noqa: F401  (registers rules)
+        from klynge.audit.registry import audited
 
         history.register()
+        audited("accounts.Profile")

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class AuditConfig(AppConfig):
     name = "klynge.audit"
     verbose_name = _("Audit trail")
+
+    def ready(self) -> None:
+        from klynge.audit import checks  # noqa: F401  (registers the admin check)

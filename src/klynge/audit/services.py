@@ -21,6 +21,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
 from klynge.audit.models import Action, AuditEntry
+from klynge.audit.registry import is_audited
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -93,10 +94,16 @@ def record(
     Must run inside the transaction that makes the change.
 
     :raises RuntimeError: outside a transaction (the entry could outlive a
-        rolled-back change, or the change could commit without its entry)
+        rolled-back change, or the change could commit without its entry), or for
+        a model its app has not named as audited (`klynge.audit.registry`)
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record() must be called inside the change's transaction.")
+    if not is_audited(type(instance)):
+        raise RuntimeError(
+            f"{instance._meta.label} is not named as audited: add it to audited() "
+            "in its AppConfig.ready."
+        )
     return AuditEntry.objects.create(
         actor_id=actor.user.pk if actor.user is not None else None,
         actor_label=actor.label[:150],

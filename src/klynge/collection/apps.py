@@ -8,5 +8,11 @@ class CollectionConfig(AppConfig):
 
     def ready(self) -> None:
         from klynge.audit.presentation import describe, lines_total
+        from klynge.audit.registry import audited
+
+        audited(
+            "collection.PaymentRequest", "collection.PaymentRequestLine", "collection.Payment",
+            "collection.PayeeAccount",
+        )  # fmt: skip
 
         describe("collection.paymentrequest", values={"lines": lines_total})

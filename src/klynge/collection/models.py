@@ -5,17 +5,19 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from klynge.common.choices import mirror
+from klynge.core.collection import State
 from klynge.core.money import format_dkk
-from klynge.financing.models import AllocationRun
+from klynge.financing.models import AllocationRun, RoleChoice
 from klynge.masterdata.models import ClusterOffice, Municipality
 
 
 class RequestStatus(models.TextChoices):
     """The stored part of a request's state; paid, partly paid and overdue are derived."""
 
-    DRAFT = "draft", _("Draft")
-    SENT = "sent", _("Sent")
-    CANCELLED = "cancelled", _("Cancelled")
+    DRAFT = State.DRAFT.value, _("Draft")
+    SENT = State.SENT.value, _("Sent")
+    CANCELLED = State.CANCELLED.value, _("Cancelled")
 
 
 class RequestKind(models.TextChoices):
@@ -24,6 +26,9 @@ class RequestKind(models.TextChoices):
     REQUEST = "request", _("Request")
     SUPPLEMENT = "supplement", _("Supplementary request")
     CREDIT = "credit", _("Credit note")
+
+
+mirror(RequestStatus, State, subset=True)
 
 
 class PaymentRequest(models.Model):
@@ -85,7 +90,7 @@ class PaymentRequestLine(models.Model):
 
     request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="lines")
     office = models.ForeignKey(ClusterOffice, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField(_("role"), max_length=5)
+    role = models.CharField(_("role"), max_length=5, choices=RoleChoice)
     amount_ore = models.BigIntegerField(_("amount (øre)"))
     payee = models.CharField(_("payee"), max_length=200)
     payee_municipality = models.ForeignKey(

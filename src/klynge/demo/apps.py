@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DemoConfig(AppConfig):
     name = "klynge.demo"
-    verbose_name = "Demodata"
+    verbose_name = _("Demo data")

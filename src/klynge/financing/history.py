@@ -1,8 +1,8 @@
 """
 How the financing entries of the audit log read (registered in `FinancingConfig.ready`).
 
-The financing models name their fields in Danish only; these labels are the
-English msgids, so the history reads in both languages.
+These labels (English msgids) name the fields as the history reads them, in
+both languages; they may say more than the fields' verbose names.
 """
 
 from __future__ import annotations

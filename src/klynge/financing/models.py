@@ -4,29 +4,52 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from klynge.common.choices import Basis
+from klynge.common.choices import Basis, mirror
+from klynge.core.cofinancing import ROUNDING_UNITS, Key, ReferenceDateRule, Role
 from klynge.masterdata.models import ClusterOffice, Municipality
+
+# The stored values come from the core enums; the choices add the labels (`mirror`
+# refuses, at import, choices that drift from their enum).
 
 
 class KeyChoice(models.TextChoices):
-    POPULATION = "population", _("Population")
-    EQUAL = "equal", _("Equal shares")
-    CUSTOM = "custom", _("Custom weights")
+    POPULATION = Key.POPULATION.value, _("Population")
+    EQUAL = Key.EQUAL.value, _("Equal shares")
+    CUSTOM = Key.CUSTOM.value, _("Custom weights")
 
 
 class ReferenceDateRuleChoice(models.TextChoices):
-    JAN1_PREVIOUS_YEAR = "jan1_previous_year", _("1 January of the year before the budget year")
-    JAN1_BUDGET_YEAR = "jan1_budget_year", _("1 January of the budget year")
-    FIXED = "fixed", _("A fixed date for the whole period")
+    JAN1_PREVIOUS_YEAR = (
+        ReferenceDateRule.JAN1_PREVIOUS_YEAR.value,
+        _("1 January of the year before the budget year"),
+    )
+    JAN1_BUDGET_YEAR = ReferenceDateRule.JAN1_BUDGET_YEAR.value, _("1 January of the budget year")
+    FIXED = ReferenceDateRule.FIXED.value, _("A fixed date for the whole period")
+
+
+class RoleChoice(models.TextChoices):
+    """What a municipality is for one office in one year (a line's role)."""
+
+    LEAD = Role.LEAD.value, _("Lead municipality")
+    SHARE = Role.SHARE.value, _("Share")
+    NONE = Role.NONE.value, _("Not participating")
 
 
 class RoundingUnit(models.IntegerChoices):
-    ORE = 1, _("Øre")
-    KRONE = 100, _("Whole kroner")
-    THOUSAND = 100_000, _("DKK 1,000")
+    ORE = ROUNDING_UNITS[0], _("Øre")
+    KRONE = ROUNDING_UNITS[1], _("Whole kroner")
+    THOUSAND = ROUNDING_UNITS[2], _("DKK 1,000")
+
+
+mirror(KeyChoice, Key)
+mirror(ReferenceDateRuleChoice, ReferenceDateRule)
+mirror(RoleChoice, Role)
+if {unit.value for unit in RoundingUnit} != set(ROUNDING_UNITS):
+    raise ImproperlyConfigured("RoundingUnit does not mirror core.cofinancing.ROUNDING_UNITS.")
 
 
 class Collector(models.TextChoices):
@@ -39,42 +62,42 @@ class Collector(models.TextChoices):
 class Agreement(models.Model):
     """A co-financing agreement among municipalities for a period of budget years."""
 
-    name = models.CharField("navn", max_length=200, unique=True)
-    first_year = models.PositiveIntegerField("første år")
-    last_year = models.PositiveIntegerField("sidste år")
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    first_year = models.PositiveIntegerField(_("first year"))
+    last_year = models.PositiveIntegerField(_("last year"))
     reference_date_rule = models.CharField(
-        "opgørelsesdato for indbyggertal",
+        _("reference date for the population"),
         max_length=20,
         choices=ReferenceDateRuleChoice,
         default=ReferenceDateRuleChoice.JAN1_PREVIOUS_YEAR,
     )
-    fixed_reference_date = models.DateField("fast opgørelsesdato", null=True, blank=True)
+    fixed_reference_date = models.DateField(_("fixed reference date"), null=True, blank=True)
     index_base_year = models.PositiveIntegerField(
-        "basisår for PL-regulering",
+        _("base year for price and wage indexation"),
         null=True,
         blank=True,
-        help_text="Tomt: beløbene reguleres ikke.",
+        help_text=_("Empty: the amounts are not indexed."),
     )
-    source = models.TextField("kilde", blank=True)
+    source = models.TextField(_("source"), blank=True)
     collector = models.CharField(
-        "opkrævende part",
+        _("collector"),
         max_length=6,
         choices=Collector,
         default=Collector.LEAD,
-        help_text="Ingen kilde nævner det; leadkommunen er en arbejdsantagelse.",
+        help_text=_("No source says so; the lead municipality is a working assumption."),
     )
     collector_basis = models.CharField(
-        "grundlag for opkrævende part",
+        _("basis for the collector"),
         max_length=12,
         choices=Basis,
         default=Basis.ASSUMPTION,
     )
-    collector_note = models.TextField("kilde til opkrævende part", blank=True)
+    collector_note = models.TextField(_("source for the collector"), blank=True)
 
     class Meta:
         ordering = ["first_year", "name"]
-        verbose_name = "aftale"
-        verbose_name_plural = "aftaler"
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(last_year__gte=models.F("first_year")),
@@ -94,23 +117,23 @@ class AgreementYear(models.Model):
     """The terms of an agreement for one budget year."""
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="terms")
-    year = models.PositiveIntegerField("år")
-    office_amount_ore = models.BigIntegerField("beløb pr. kontor (øre)")
-    lead_share_ore = models.BigIntegerField("leadandel (øre)")
+    year = models.PositiveIntegerField(_("year"))
+    office_amount_ore = models.BigIntegerField(_("amount per office (øre)"))
+    lead_share_ore = models.BigIntegerField(_("lead share (øre)"))
     key = models.CharField(
-        "fordelingsnøgle", max_length=12, choices=KeyChoice, default=KeyChoice.POPULATION
+        _("allocation key"), max_length=12, choices=KeyChoice, default=KeyChoice.POPULATION
     )
     rounding_unit_ore = models.PositiveIntegerField(
-        "afrundingsenhed", choices=RoundingUnit, default=RoundingUnit.ORE
+        _("rounding unit"), choices=RoundingUnit, default=RoundingUnit.ORE
     )
     index_percent = models.DecimalField(
-        "PL-regulering (%)", max_digits=6, decimal_places=2, null=True, blank=True
+        _("price and wage indexation (%)"), max_digits=6, decimal_places=2, null=True, blank=True
     )
 
     class Meta:
         ordering = ["agreement", "year"]
-        verbose_name = "aftalevilkår for et år"
-        verbose_name_plural = "aftalevilkår pr. år"
+        verbose_name = _("terms of a year")
+        verbose_name_plural = _("terms per year")
         constraints = [
             models.UniqueConstraint(fields=["agreement", "year"], name="terms_once_per_year"),
             models.CheckConstraint(
@@ -130,12 +153,12 @@ class FinancedOffice(models.Model):
         Agreement, on_delete=models.CASCADE, related_name="financed_offices"
     )
     office = models.ForeignKey(ClusterOffice, on_delete=models.PROTECT, related_name="+")
-    first_year = models.PositiveIntegerField("finansieret fra")
+    first_year = models.PositiveIntegerField(_("financed from"))
 
     class Meta:
         ordering = ["agreement", "office__name"]
-        verbose_name = "finansieret klyngekontor"
-        verbose_name_plural = "finansierede klyngekontorer"
+        verbose_name = _("financed cluster office")
+        verbose_name_plural = _("financed cluster offices")
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "office"], name="office_once_per_agreement"
@@ -151,17 +174,17 @@ class OfficeLead(models.Model):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="leads")
     office = models.ForeignKey(ClusterOffice, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveIntegerField("år")
+    year = models.PositiveIntegerField(_("year"))
     municipality = models.ForeignKey(
         Municipality, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    basis = models.CharField("grundlag", max_length=12, choices=Basis, default=Basis.FACT)
-    note = models.TextField("bemærkning", blank=True)
+    basis = models.CharField(_("basis"), max_length=12, choices=Basis, default=Basis.FACT)
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["agreement", "office__name", "year"]
-        verbose_name = "leadkommune"
-        verbose_name_plural = "leadkommuner"
+        verbose_name = _("lead municipality")
+        verbose_name_plural = _("lead municipalities")
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "office", "year"], name="lead_once_per_office_year"
@@ -179,15 +202,15 @@ class Participation(models.Model):
         Agreement, on_delete=models.CASCADE, related_name="participations"
     )
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveIntegerField("år")
-    participates = models.BooleanField("deltager")
-    basis = models.CharField("grundlag", max_length=12, choices=Basis, default=Basis.FACT)
-    note = models.TextField("bemærkning", blank=True)
+    year = models.PositiveIntegerField(_("year"))
+    participates = models.BooleanField(_("participates"))
+    basis = models.CharField(_("basis"), max_length=12, choices=Basis, default=Basis.FACT)
+    note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["agreement", "year", "municipality__name"]
-        verbose_name = "deltagelse"
-        verbose_name_plural = "deltagelse"
+        verbose_name = _("participation")
+        verbose_name_plural = _("participation")
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "municipality", "year"], name="participation_once_per_year"
@@ -204,12 +227,12 @@ class CustomWeight(models.Model):
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="weights")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    year = models.PositiveIntegerField("år")
-    weight = models.PositiveIntegerField("vægt")
+    year = models.PositiveIntegerField(_("year"))
+    weight = models.PositiveIntegerField(_("weight"))
 
     class Meta:
-        verbose_name = "vægt"
-        verbose_name_plural = "vægte"
+        verbose_name = _("weight")
+        verbose_name_plural = _("weights")
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "municipality", "year"], name="weight_once_per_year"
@@ -269,21 +292,21 @@ class AllocationRun(models.Model):
     """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="runs")
-    year = models.PositiveIntegerField("år")
-    fingerprint = models.CharField("fingeraftryk", max_length=64)
-    inputs = models.JSONField("beregningsgrundlag")
+    year = models.PositiveIntegerField(_("year"))
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    inputs = models.JSONField(_("inputs"))
     status = models.CharField(
-        "status", max_length=10, choices=RunStatus, default=RunStatus.COMPUTED
+        _("status"), max_length=10, choices=RunStatus, default=RunStatus.COMPUTED
     )
-    created_at = models.DateTimeField("beregnet", auto_now_add=True)
-    created_by = models.CharField("beregnet af", max_length=150, blank=True)
-    approved_at = models.DateTimeField("godkendt", null=True, blank=True)
-    approved_by = models.CharField("godkendt af", max_length=150, blank=True)
+    created_at = models.DateTimeField(_("computed"), auto_now_add=True)
+    created_by = models.CharField(_("computed by"), max_length=150, blank=True)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_by = models.CharField(_("approved by"), max_length=150, blank=True)
     acknowledged = models.JSONField(
-        "bekræftede forbehold",
+        _("acknowledged caveats"),
         default=list,
         blank=True,
-        help_text="De antagelser og problemer, godkenderen bekræftede at have læst.",
+        help_text=_("The assumptions and problems the approver confirmed having read."),
     )
     replaces = models.OneToOneField(
         "self",
@@ -291,17 +314,17 @@ class AllocationRun(models.Model):
         null=True,
         blank=True,
         related_name="replaced_by",
-        verbose_name="erstatter",
+        verbose_name=_("replaces"),
     )
-    replace_reason = models.TextField("begrundelse for rettelsen", blank=True)
-    replaced_at = models.DateTimeField("erstattet", null=True, blank=True)
+    replace_reason = models.TextField(_("reason for the correction"), blank=True)
+    replaced_at = models.DateTimeField(_("replaced"), null=True, blank=True)
 
     objects = AllocationRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-created_at"]
-        verbose_name = "fordeling"
-        verbose_name_plural = "fordelinger"
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "year", "fingerprint"],
@@ -353,24 +376,24 @@ class AllocationLine(models.Model):
     run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="lines")
     office = models.ForeignKey(ClusterOffice, on_delete=models.PROTECT, related_name="+")
     municipality = models.ForeignKey(Municipality, on_delete=models.PROTECT, related_name="+")
-    role = models.CharField("rolle", max_length=5)
-    amount_ore = models.BigIntegerField("beløb (øre)")
-    population = models.PositiveIntegerField("indbyggertal", null=True)
-    population_date = models.DateField("opgørelsesdato", null=True)
-    population_source = models.TextField("kilde til indbyggertal", blank=True)
-    weight = models.PositiveBigIntegerField("vægt", null=True)
-    key_total = models.PositiveBigIntegerField("nøglens sum", null=True)
-    split_ore = models.BigIntegerField("fordelt beløb (øre)", null=True)
-    quota_numerator = models.BigIntegerField("kvote, tæller", null=True)
-    quota_denominator = models.BigIntegerField("kvote, nævner", null=True)
-    explanation = models.TextField("forklaring")
+    role = models.CharField(_("role"), max_length=5, choices=RoleChoice)
+    amount_ore = models.BigIntegerField(_("amount (øre)"))
+    population = models.PositiveIntegerField(_("population"), null=True)
+    population_date = models.DateField(_("reference date"), null=True)
+    population_source = models.TextField(_("source of the population"), blank=True)
+    weight = models.PositiveBigIntegerField(_("weight"), null=True)
+    key_total = models.PositiveBigIntegerField(_("key total"), null=True)
+    split_ore = models.BigIntegerField(_("amount split (øre)"), null=True)
+    quota_numerator = models.BigIntegerField(_("quota, numerator"), null=True)
+    quota_denominator = models.BigIntegerField(_("quota, denominator"), null=True)
+    explanation = models.TextField(_("explanation"))
 
     objects = AllocationLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["office__name", "municipality__code"]
-        verbose_name = "fordelingslinje"
-        verbose_name_plural = "fordelingslinjer"
+        verbose_name = _("allocation line")
+        verbose_name_plural = _("allocation lines")
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "office", "municipality"], name="line_once_per_run"
@@ -403,16 +426,16 @@ class Scenario(models.Model):
     """
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="scenarios")
-    year = models.PositiveIntegerField("år")
-    name = models.CharField("navn", max_length=200, unique=True)
-    changes = models.JSONField("ændringer")
-    created_at = models.DateTimeField("oprettet", auto_now_add=True)
-    created_by = models.CharField("oprettet af", max_length=150, blank=True)
+    year = models.PositiveIntegerField(_("year"))
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    changes = models.JSONField(_("changes"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.CharField(_("created by"), max_length=150, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "scenarie"
-        verbose_name_plural = "scenarier"
+        verbose_name = _("scenario")
+        verbose_name_plural = _("scenarios")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.year})"

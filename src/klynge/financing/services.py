@@ -339,10 +339,13 @@ def collector_set(
     """
     if collector not in Collector.values:
         raise ValueError(
-            f"Ukendt opkrævende part '{collector}'; vælg {' eller '.join(Collector.values)}."
+            gettext("Unknown collector '%(collector)s'; choose %(choices)s.")
+            % {"collector": collector, "choices": gettext(" or ").join(Collector.values)}
         )
     if basis not in (Basis.FACT, Basis.ASSUMPTION):
-        raise ValueError(f"Ukendt grundlag '{basis}'; vælg fact eller assumption.")
+        raise ValueError(
+            gettext("Unknown basis '%(basis)s'; choose fact or assumption.") % {"basis": basis}
+        )
     row, _ = audited_upsert(
         Agreement,
         actor=actor,
@@ -364,13 +367,14 @@ def scenario_save(
     """
     name = name.strip()
     if not name:
-        raise ValueError("Giv scenariet et navn.")
+        raise ValueError(gettext("Give the scenario a name."))
     if year not in agreement.years():
         raise ValueError(
-            f"{year} ligger uden for aftalens år {agreement.first_year}-{agreement.last_year}."
+            gettext("%(year)s lies outside the agreement's years %(first)s-%(last)s.")
+            % {"year": year, "first": agreement.first_year, "last": agreement.last_year}
         )
     if Scenario.objects.filter(name=name).exists():
-        raise ValueError(f"Der findes allerede et scenarie med navnet '{name}'.")
+        raise ValueError(gettext("A scenario named '%(name)s' already exists.") % {"name": name})
     scenario = Scenario.objects.create(
         agreement=agreement, year=year, name=name, changes=changes.as_json(),
         created_by=actor.label,

@@ -1,5 +1,8 @@
+"""The register in the admin; population figures are audited, so shown read-only."""
+
 from django.contrib import admin
 
+from klynge.audit.admin import ReadOnlyAdmin
 from klynge.masterdata import models
 
 
@@ -10,7 +13,7 @@ class MunicipalityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(models.PopulationFigure)
-class PopulationFigureAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class PopulationFigureAdmin(ReadOnlyAdmin):
     list_display = ["municipality", "reference_date", "population", "basis"]
     list_filter = ["reference_date", "basis"]
 

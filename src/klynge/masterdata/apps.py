@@ -16,10 +16,13 @@ def _note_text(value: Any, _lookup: Any) -> str:
 
 class MasterdataConfig(AppConfig):
     name = "klynge.masterdata"
-    verbose_name = "Register"
+    verbose_name = _("The register")
 
     def ready(self) -> None:
         from klynge.audit.presentation import describe
+        from klynge.audit.registry import audited
+
+        audited("masterdata.PopulationFigure")
 
         describe(
             "masterdata.populationfigure",

@@ -28,14 +28,14 @@ class FigureOrigin(models.TextChoices):
 class Municipality(models.Model):
     """A Danish municipality (kommune), identified by its 3-digit code."""
 
-    code = models.CharField("kommunekode", max_length=3, unique=True)
-    name = models.CharField("navn", max_length=100, unique=True)
-    region_code = models.CharField("regionskode", max_length=4, blank=True)
+    code = models.CharField(_("municipality code"), max_length=3, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    region_code = models.CharField(_("region code"), max_length=4, blank=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "kommune"
-        verbose_name_plural = "kommuner"
+        verbose_name = _("municipality")
+        verbose_name_plural = _("municipalities")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(code__regex=r"^[0-9]{3}$"), name="municipality_code_3_digits"
@@ -57,21 +57,21 @@ class PopulationFigure(models.Model):
     municipality = models.ForeignKey(
         Municipality, on_delete=models.CASCADE, related_name="population_figures"
     )
-    reference_date = models.DateField("opgørelsesdato")
-    population = models.PositiveIntegerField("indbyggertal")
-    source = models.TextField("kilde")  # the full note: where and how it was read
-    source_label = models.CharField("kilde, kort", max_length=200, blank=True)
-    source_url = models.URLField("kilde, link", max_length=500, blank=True)
-    source_read_on = models.DateField("kilde læst", null=True, blank=True)
+    reference_date = models.DateField(_("reference date"))
+    population = models.PositiveIntegerField(_("population"))
+    source = models.TextField(_("source"))  # the full note: where and how it was read
+    source_label = models.CharField(_("source, short"), max_length=200, blank=True)
+    source_url = models.URLField(_("source, link"), max_length=500, blank=True)
+    source_read_on = models.DateField(_("source read on"), null=True, blank=True)
     origin = models.CharField(
-        "oprindelse", max_length=12, choices=FigureOrigin, default=FigureOrigin.FILE
+        _("origin"), max_length=12, choices=FigureOrigin, default=FigureOrigin.FILE
     )
-    basis = models.CharField("grundlag", max_length=12, choices=Basis, default=Basis.FACT)
+    basis = models.CharField(_("basis"), max_length=12, choices=Basis, default=Basis.FACT)
 
     class Meta:
         ordering = ["municipality__name", "reference_date"]
-        verbose_name = "indbyggertal"
-        verbose_name_plural = "indbyggertal"
+        verbose_name = _("population")
+        verbose_name_plural = _("population")
         constraints = [
             models.UniqueConstraint(
                 fields=["municipality", "reference_date"], name="population_once_per_date"
@@ -89,15 +89,15 @@ class PopulationFigure(models.Model):
 class Partnership(models.Model):
     """A partnership of municipalities, such as KKR Sjælland."""
 
-    name = models.CharField("navn", max_length=200, unique=True)
-    description = models.TextField("beskrivelse", blank=True)
-    source = models.TextField("kilde", blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    source = models.TextField(_("source"), blank=True)
     members = models.ManyToManyField(Municipality, related_name="partnerships")
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "partnerskab"
-        verbose_name_plural = "partnerskaber"
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
 
     def __str__(self) -> str:
         return self.name
@@ -111,23 +111,23 @@ class Cluster(models.Model):
     an empty name, so the register still counts fourteen.
     """
 
-    key = models.SlugField("nøgle", max_length=60, unique=True)
-    identified = models.BooleanField("identificeret", default=True)
-    name = models.CharField("navn", max_length=200, blank=True)
-    name_da = models.CharField("dansk betegnelse", max_length=200, blank=True)
-    sector_da = models.CharField("område", max_length=200, blank=True)
-    hq_city = models.CharField("hovedsæde", max_length=200, blank=True)
-    other_offices = models.TextField("andre kontorer", blank=True)
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    identified = models.BooleanField(_("identified"), default=True)
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    name_da = models.CharField(_("Danish name"), max_length=200, blank=True)
+    sector_da = models.CharField(_("field"), max_length=200, blank=True)
+    hq_city = models.CharField(_("headquarters"), max_length=200, blank=True)
+    other_offices = models.TextField(_("other offices"), blank=True)
     ufs_sjaelland_topup_2021 = models.BooleanField(
-        "UFS-ekstrabevilling til Sjælland dec. 2021", null=True
+        _("UFS extra grant to Sjælland Dec. 2021"), null=True
     )
-    notes = models.TextField("bemærkninger", blank=True)
-    sources = models.TextField("kilder", blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    sources = models.TextField(_("sources"), blank=True)
 
     class Meta:
         ordering = ["-identified", "name", "key"]
-        verbose_name = "national klynge"
-        verbose_name_plural = "nationale klynger"
+        verbose_name = _("national cluster")
+        verbose_name_plural = _("national clusters")
 
     def __str__(self) -> str:
         return self.name if self.identified else "ikke identificeret"
@@ -137,29 +137,29 @@ class ClusterOffice(models.Model):
     """A regional office of a national cluster in the region."""
 
     cluster = models.ForeignKey(Cluster, on_delete=models.PROTECT, related_name="offices")
-    name = models.CharField("navn", max_length=200, unique=True)
-    strength_position = models.CharField("styrkeposition", max_length=200, blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    strength_position = models.CharField(_("strength"), max_length=200, blank=True)
     host_municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="hosted_offices",
-        verbose_name="værtskommune",
+        verbose_name=_("host municipality"),
     )
-    town = models.CharField("by", max_length=200, blank=True)
-    opened_date = models.DateField("åbnet", null=True, blank=True)
+    town = models.CharField(_("city"), max_length=200, blank=True)
+    opened_date = models.DateField(_("opened"), null=True, blank=True)
     opened_precision = models.CharField(
-        "datoens præcision", max_length=5, choices=DatePrecision, default=DatePrecision.DAY
+        _("precision of the date"), max_length=5, choices=DatePrecision, default=DatePrecision.DAY
     )
-    opened_note = models.CharField("note om åbning", max_length=300, blank=True)
-    notes = models.TextField("bemærkninger", blank=True)
-    sources = models.TextField("kilder", blank=True)
+    opened_note = models.CharField(_("note on the opening"), max_length=300, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    sources = models.TextField(_("sources"), blank=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "klyngekontor"
-        verbose_name_plural = "klyngekontorer"
+        verbose_name = _("cluster office")
+        verbose_name_plural = _("cluster offices")
 
     def __str__(self) -> str:
         return self.name
@@ -168,16 +168,16 @@ class ClusterOffice(models.Model):
 class Organisation(models.Model):
     """An organisation named in the seed: region, university, agency, board."""
 
-    name = models.CharField("navn", max_length=200, unique=True)
-    short_name = models.CharField("forkortelse", max_length=40, blank=True)
-    kind = models.CharField("type", max_length=100, blank=True)
-    role = models.TextField("rolle", blank=True)
-    source = models.TextField("kilde", blank=True)
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    short_name = models.CharField(_("abbreviation"), max_length=40, blank=True)
+    kind = models.CharField(_("type"), max_length=100, blank=True)
+    role = models.TextField(_("role"), blank=True)
+    source = models.TextField(_("source"), blank=True)
 
     class Meta:
         ordering = ["name"]
-        verbose_name = "organisation"
-        verbose_name_plural = "organisationer"
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
     def __str__(self) -> str:
         return self.name
@@ -186,18 +186,18 @@ class Organisation(models.Model):
 class TimelineEvent(models.Model):
     """A dated step of the decision history (the seed's timeline and later decisions)."""
 
-    event_date = models.DateField("dato")
+    event_date = models.DateField(_("date"))
     precision = models.CharField(
-        "datoens præcision", max_length=5, choices=DatePrecision, default=DatePrecision.MONTH
+        _("precision of the date"), max_length=5, choices=DatePrecision, default=DatePrecision.MONTH
     )
-    when_text = models.CharField("tidspunkt", max_length=60)
-    title = models.CharField("begivenhed", max_length=300, unique=True)
-    source = models.TextField("kilde", blank=True)
+    when_text = models.CharField(_("time"), max_length=60)
+    title = models.CharField(_("event"), max_length=300, unique=True)
+    source = models.TextField(_("source"), blank=True)
 
     class Meta:
         ordering = ["event_date", "id"]
-        verbose_name = "begivenhed"
-        verbose_name_plural = "historik"
+        verbose_name = _("event")
+        verbose_name_plural = _("history")
 
     def __str__(self) -> str:
         return f"{self.when_text}: {self.title}"

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext
 
 from klynge.common import perms
 from klynge.core.cofinancing import Municipality as CoreMunicipality
@@ -45,7 +46,10 @@ def municipality_get(*, code_or_name: str) -> Municipality:
     )
     if found is None:
         known = ", ".join(f"{m.code} {m.name}" for m in Municipality.objects.order_by("code"))
-        raise UnknownObjectError(f"Ukendt kommune '{value}'. Kendte kommuner: {known}.")
+        raise UnknownObjectError(
+            gettext("Unknown municipality '%(value)s'. Known municipalities: %(known)s.")
+            % {"value": value, "known": known}
+        )
     return found
 
 
@@ -65,8 +69,11 @@ def office_get(*, name: str) -> ClusterOffice:
     )
     if len(offices) != 1:
         known = "; ".join(o.name for o in office_list())
-        reason = "flere kontorer passer på" if offices else "ukendt klyngekontor"
-        raise UnknownObjectError(f"{reason.capitalize()} '{value}'. Kendte kontorer: {known}.")
+        if offices:
+            message = gettext("Several offices match '%(value)s'. Known offices: %(known)s.")
+        else:
+            message = gettext("Unknown cluster office '%(value)s'. Known offices: %(known)s.")
+        raise UnknownObjectError(message % {"value": value, "known": known})
     return offices[0]
 
 

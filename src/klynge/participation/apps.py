@@ -7,6 +7,11 @@ class ParticipationConfig(AppConfig):
     verbose_name = _("Participation")
 
     def ready(self) -> None:
+        from klynge.audit.registry import audited
         from klynge.participation import history
 
         history.register()
+        audited(
+            "participation.Participant", "participation.ContactPerson", "participation.Activity",
+            "participation.ActivityParticipation", "participation.ImportBatch",
+        )  # fmt: skip

@@ -56,10 +56,13 @@ from klynge.common.perms import permission_required
 from klynge.common.views import submitted, visible_or_404
 from klynge.core.money import format_dkk, group_thousands
 from klynge.financing.models import AllocationRun
-from klynge.financing.selectors import AgreementYearError, agreement_for_year, run_approved
+from klynge.financing.selectors import (
+    AgreementYearError,
+    agreement_for_year,
+    current_budget_year,
+    run_approved,
+)
 from klynge.masterdata.models import ClusterOffice, Municipality
-
-DEFAULT_YEAR = 2024
 
 
 def _visible(request: HttpRequest, year: int) -> list[RequestView]:
@@ -71,7 +74,7 @@ def _visible(request: HttpRequest, year: int) -> list[RequestView]:
 @require_GET
 @permission_required(perms.VIEW_REQUESTS)
 def requests_current(request: HttpRequest) -> HttpResponse:
-    return redirect("requests", year=DEFAULT_YEAR)
+    return redirect("requests", year=current_budget_year(today=timezone.localdate()))
 
 
 @require_GET

@@ -37,6 +37,11 @@ urlpatterns = [
     path("klyngekontorer/<int:pk>/historik/", web.office_history, name="office-history"),
     path("fordeling/", financing.allocation_current, name="allocation-current"),
     path("fordeling/<int:year>/", financing.allocation, name="allocation"),
+    path(
+        "fordeling/<int:year>/kontor/<int:office_id>/",
+        financing.allocation_office,
+        name="allocation-office",
+    ),
     path("fordeling/<int:year>/gem/", financing.allocation_save, name="allocation-save"),
     path(
         "fordeling/<int:year>/godkend/<int:run_id>/",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -20,13 +21,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from klynge.core.dates import format_date_da
 from klynge.core.money import ORE_PER_KRONE, format_dkk, format_percent
-from klynge.financing.selectors import AllocationTable, ScenarioResult
+from klynge.financing.selectors import AllocationTable, ScenarioResult, ShareRow
 
 ROLE_DA = {"lead": "leadkommune", "share": "andel", "none": "deltager ikke"}
 
 
 def lines_json(
-    lines: list[dict[str, Any]], table: AllocationTable, run: dict[str, Any] | None
+    lines: Iterable[ShareRow], table: AllocationTable, run: dict[str, Any] | None
 ) -> str:
     """The documented JSON form: {"year", "allocations": [...], "totals": {...}}."""
     document = {
@@ -34,14 +35,14 @@ def lines_json(
         "run": run,
         "allocations": [
             {
-                "office": line["office"],
-                "municipality_code": line["municipality_code"],
-                "municipality": line["municipality"],
-                "role": line["role"],
-                "amount_ore": line["amount_ore"],
-                "population": line["population"],
-                "population_date": line["population_date"].isoformat()
-                if line["population_date"]
+                "office": line.office,
+                "municipality_code": line.municipality_code,
+                "municipality": line.municipality,
+                "role": line.role,
+                "amount_ore": line.amount_ore,
+                "population": line.population,
+                "population_date": line.population_date.isoformat()
+                if line.population_date
                 else None,
             }
             for line in lines
@@ -56,7 +57,7 @@ def lines_json(
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def lines_csv(lines: list[dict[str, Any]]) -> str:
+def lines_csv(lines: Iterable[ShareRow]) -> str:
     """CSV as Danish Excel reads it: semicolon, decimal comma (write with a BOM)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
@@ -75,14 +76,14 @@ def lines_csv(lines: list[dict[str, Any]]) -> str:
     for line in lines:
         writer.writerow(
             [
-                line["office"],
-                line["municipality_code"],
-                line["municipality"],
-                ROLE_DA[line["role"]],
-                format_dkk(line["amount_ore"], unit=False),
-                line["amount_ore"],
-                line["population"] or "",
-                line["population_date"].isoformat() if line["population_date"] else "",
+                line.office,
+                line.municipality_code,
+                line.municipality,
+                ROLE_DA[line.role],
+                format_dkk(line.amount_ore, unit=False),
+                line.amount_ore,
+                line.population or "",
+                line.population_date.isoformat() if line.population_date else "",
             ]
         )
     return buffer.getvalue()
@@ -93,13 +94,13 @@ def table_text(table: AllocationTable, *, heading: str) -> str:
     headers = ["Kommune", *table.offices, "I alt", "Kr. pr. indbygger"]
     rows: list[list[str]] = []
     for code, name in table.municipalities:
-        cells = table.cells.get(code, {})
+        cells = {row.office: row for row in table.by_municipality.get(code, ())}
         per = table.per_inhabitant_ore.get(code)
         rows.append(
             [
                 f"{code} {name}",
                 *(
-                    format_dkk(cells[o]["amount_ore"], unit=False) if o in cells else ""
+                    format_dkk(cells[o].amount_ore, unit=False) if o in cells else ""
                     for o in table.offices
                 ),
                 format_dkk(table.municipality_totals.get(code, 0), unit=False),
@@ -140,7 +141,7 @@ def kroner_cell(ore: int) -> Decimal:
     return Decimal(ore) / ORE_PER_KRONE
 
 
-def lines_xlsx(lines: list[dict[str, Any]], table: AllocationTable, *, heading: str) -> bytes:
+def lines_xlsx(lines: Iterable[ShareRow], table: AllocationTable, *, heading: str) -> bytes:
     """An XLSX workbook: the table sheet 'Fordeling' and the line sheet 'Linjer'."""
     workbook = Workbook()
     money = '#,##0.00 "kr."'
@@ -154,16 +155,13 @@ def lines_xlsx(lines: list[dict[str, Any]], table: AllocationTable, *, heading: 
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for code, name in table.municipalities:
-        cells = table.cells.get(code, {})
+        cells = {row.office: row for row in table.by_municipality.get(code, ())}
         per = table.per_inhabitant_ore.get(code)
         sheet.append(
             [
                 code,
                 name,
-                *(
-                    kroner_cell(cells[o]["amount_ore"]) if o in cells else None
-                    for o in table.offices
-                ),
+                *(kroner_cell(cells[o].amount_ore) if o in cells else None for o in table.offices),
                 kroner_cell(table.municipality_totals.get(code, 0)),
                 kroner_cell(per) if per is not None else None,
             ]
@@ -201,14 +199,14 @@ def lines_xlsx(lines: list[dict[str, Any]], table: AllocationTable, *, heading: 
     for line in lines:
         detail.append(
             [
-                line["office"],
-                line["municipality_code"],
-                line["municipality"],
-                ROLE_DA[line["role"]],
-                kroner_cell(line["amount_ore"]),
-                line["population"],
-                format_date_da(line["population_date"]) if line["population_date"] else None,
-                line["explanation"],
+                line.office,
+                line.municipality_code,
+                line.municipality,
+                ROLE_DA[line.role],
+                kroner_cell(line.amount_ore),
+                line.population,
+                format_date_da(line.population_date) if line.population_date else None,
+                line.explanation,
             ]
         )
         detail.cell(row=detail.max_row, column=5).number_format = money

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -33,10 +35,13 @@ from klynge.financing.scenario_forms import ScenarioForm, ScenarioSaveForm
 from klynge.financing.selectors import (
     AgreementYearError,
     ScenarioResult,
+    ShareRow,
+    YearAllocation,
     agreement_for_year,
     agreement_year_terms,
     approval_checklist,
     correction_preview,
+    current_budget_year,
     scenario_compute,
     year_allocation,
     year_runs,
@@ -54,8 +59,6 @@ from klynge.financing.services import (
 )
 from klynge.masterdata.models import ClusterOffice, Municipality, PopulationFigure
 from klynge.masterdata.selectors import population_sources, visible_municipality_codes
-
-DEFAULT_YEAR = 2024
 
 
 def _agreement_or_404(year: int) -> Agreement:
@@ -84,16 +87,16 @@ def _year_tabs(request: HttpRequest, year: int, current: str) -> list[tuple[str,
 @require_GET
 @permission_required(perms.VIEW_ALLOCATION)
 def allocation_current(request: HttpRequest) -> HttpResponse:
-    return redirect("allocation", year=DEFAULT_YEAR)
+    return redirect("allocation", year=current_budget_year(today=timezone.localdate()))
 
 
 def _used_sources(
-    lines: list[dict[str, Any]], figures: dict[str, PopulationFigure]
+    lines: Iterable[ShareRow], figures: dict[str, PopulationFigure]
 ) -> list[PopulationFigure | dict[str, str]]:
     """Each population source the lines name, once: a stored figure, or the run's own text."""
     used: dict[tuple[str, str], PopulationFigure | dict[str, str]] = {}
     for line in lines:
-        text = line.get("population_source") or ""
+        text = line.population_source
         if not text:
             continue
         figure = figures.get(text)
@@ -102,12 +105,43 @@ def _used_sources(
     return list(used.values())
 
 
+# Up to this many offices, Fordeling shows the municipalities × offices table and every
+# explanation folded on the page; with more it lists the offices, each on its own page,
+# so the page stays small and linear in the number of offices.
+MATRIX_MAX_OFFICES = 10
+
+
+@dataclass(frozen=True)
+class _Section:
+    office: str
+    office_id: int | None
+    total_ore: int
+    rows: tuple[ShareRow, ...]
+
+
+def _sections(shown: YearAllocation) -> list[_Section]:
+    """One section per office of the table, in the table's office order."""
+    if shown.table is None:
+        return []
+    table = shown.table
+    ids = dict(ClusterOffice.objects.filter(name__in=table.offices).values_list("name", "pk"))
+    return [
+        _Section(office, ids.get(office), table.office_totals[office], table.by_office[office])
+        for office in table.offices
+    ]
+
+
+def _allocation_or_404(year: int) -> tuple[Agreement, YearAllocation]:
+    agreement = _agreement_or_404(year)
+    return agreement, year_allocation(agreement=agreement, year=year)
+
+
 @require_GET
 @permission_required(perms.VIEW_ALLOCATION)
 def allocation(request: HttpRequest, year: int) -> HttpResponse:
-    agreement = _agreement_or_404(year)
-    shown = year_allocation(agreement=agreement, year=year)
+    agreement, shown = _allocation_or_404(year)
     figures = population_sources()
+    sections = _sections(shown)
     return render(
         request,
         "financing/allocation.html",
@@ -115,6 +149,8 @@ def allocation(request: HttpRequest, year: int) -> HttpResponse:
             "agreement": agreement,
             "year": year,
             "shown": shown,
+            "sections": sections,
+            "matrix": len(sections) <= MATRIX_MAX_OFFICES,
             "years": list(agreement.years()),
             "tabs": _year_tabs(request, year, "allocation"),
             "may_run": request.user.has_perm(perms.RUN_ALLOCATION),
@@ -129,9 +165,32 @@ def allocation(request: HttpRequest, year: int) -> HttpResponse:
 
 @require_GET
 @permission_required(perms.VIEW_ALLOCATION)
+def allocation_office(request: HttpRequest, year: int, office_id: int) -> HttpResponse:
+    """One office's shares of the year, each explained: Fordeling's page per office."""
+    agreement, shown = _allocation_or_404(year)
+    section = next((s for s in _sections(shown) if s.office_id == office_id), None)
+    if section is None:
+        raise Http404(_("The office has no shares in the allocation for this year."))
+    figures = population_sources()
+    return render(
+        request,
+        "financing/allocation_office.html",
+        {
+            "agreement": agreement,
+            "year": year,
+            "shown": shown,
+            "section": section,
+            "figures": figures,
+            "used_sources": _used_sources(section.rows, figures),
+            "trail": _allocation_trail(year),
+        },
+    )
+
+
+@require_GET
+@permission_required(perms.VIEW_ALLOCATION)
 def allocation_export(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
-    agreement = _agreement_or_404(year)
-    shown = year_allocation(agreement=agreement, year=year)
+    agreement, shown = _allocation_or_404(year)
     if shown.table is None:
         raise Http404(_("The allocation cannot be computed."))
     heading = _("Municipal co-financing %(year)s - %(agreement)s") % {
@@ -469,7 +528,9 @@ def scenarios(request: HttpRequest) -> HttpResponse:
     """Try changes on a year (GET, for everyone); the secretariat saves them by name (POST)."""
     years = _scenario_years()
     data = request.POST if request.method == "POST" else (request.GET or None)
-    form = ScenarioForm(data, years=years, initial={"year": DEFAULT_YEAR})
+    form = ScenarioForm(
+        data, years=years, initial={"year": current_budget_year(today=timezone.localdate())}
+    )
     save_form = ScenarioSaveForm(request.POST or None)
     result, problem = None, ""
     if form.is_bound and form.is_valid():

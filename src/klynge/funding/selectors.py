@@ -141,7 +141,7 @@ def office_funding(
 
 
 def _municipal_line(office: ClusterOffice, shown: YearAllocation, today: dt.date) -> FundingLine:
-    allocated = sum(line["amount_ore"] for line in shown.lines if line["office"] == office.name)
+    allocated = shown.table.office_totals.get(office.name, 0) if shown.table else 0
     views = [v for v in request_list(year=shown.year, today=today) if v.state != State.CANCELLED]
     if not views:
         return FundingLine(_("The municipalities"), allocated, None, _("No requests made yet."))

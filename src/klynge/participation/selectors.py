@@ -236,9 +236,9 @@ def reach_by_office(
     if allocation is not None and allocation.table is not None:
         names = dict(allocation.table.municipalities)
         for line in allocation.lines:
-            if line["amount_ore"] > 0:
-                code = line["municipality_code"]
-                paying.setdefault(line["office"], []).append((code, names.get(code, code)))
+            if line.amount_ore > 0:
+                code = line.municipality_code
+                paying.setdefault(line.office, []).append((code, names.get(code, code)))
     totals = {
         row["activity__office_id"]: row
         for row in _participations(year, office_id)

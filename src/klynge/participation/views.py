@@ -10,13 +10,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from klynge.audit.services import Actor
 from klynge.common import perms
 from klynge.common.perms import permission_required
-from klynge.financing.selectors import allocation_for_year
+from klynge.financing.selectors import allocation_for_year, current_budget_year
 from klynge.masterdata.models import ClusterOffice
 from klynge.masterdata.selectors import municipality_list, office_list
 from klynge.participation import renderers
@@ -58,14 +59,13 @@ from klynge.participation.summary import summary_lines
 
 PAGE_SIZE = 50
 PROBLEMS_SHOWN = 500
-DEFAULT_YEAR = 2024
 
 
 def _year(request: HttpRequest, years: list[int]) -> int:
     text = request.GET.get("aar", "")
     if text.isdigit() and 2000 <= int(text) <= 2100:
         return int(text)
-    return years[0] if years else DEFAULT_YEAR
+    return years[0] if years else current_budget_year(today=timezone.localdate())
 
 
 @require_GET

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -12,22 +11,22 @@ from klynge.core.money import ore_per_unit
 from klynge.financing.models import Agreement, OfficeLead
 from klynge.financing.selectors import (
     QualityItem,
+    ShareRow,
     YearAllocation,
-    agreement_list,
     data_quality_list,
-    year_allocation,
+    years_shown,
 )
 from klynge.funding.selectors import funding_quality
 from klynge.masterdata.models import ClusterOffice, Municipality
 
 
-@dataclass
+@dataclass(frozen=True)
 class MunicipalityYear:
     """What one municipality pays in one agreement-year."""
 
     agreement: Agreement
     year: int
-    lines: list[dict[str, Any]]
+    lines: tuple[ShareRow, ...]
     total_ore: int | None
     per_inhabitant_ore: int | None
     population: int | None
@@ -41,12 +40,8 @@ class MunicipalityYear:
 
 
 def year_allocations() -> list[YearAllocation]:
-    """The allocation of every agreement-year, oldest first."""
-    return [
-        year_allocation(agreement=agreement, year=year)
-        for agreement in agreement_list()
-        for year in agreement.years()
-    ]
+    """The allocation of every agreement-year, oldest first, read once for a page."""
+    return years_shown()
 
 
 def municipality_payments(
@@ -58,13 +53,13 @@ def municipality_payments(
         if shown.table is None:
             result.append(
                 MunicipalityYear(
-                    shown.agreement, shown.year, [], None, None, None,
+                    shown.agreement, shown.year, (), None, None, None,
                     _("cannot be computed"), shown.problems,
                 )
             )  # fmt: skip
             continue
-        lines = [line for line in shown.lines if line["municipality_code"] == municipality.code]
-        total = sum(line["amount_ore"] for line in lines)
+        lines = shown.table.by_municipality.get(municipality.code, ())
+        total = shown.table.municipality_totals.get(municipality.code, 0)
         population = shown.table.population.get(municipality.code)
         status = shown.run.get_status_display().lower() if shown.run else _("computed, not saved")
         result.append(
@@ -90,16 +85,17 @@ def office_leads(*, office: ClusterOffice) -> list[OfficeLead]:
     )
 
 
-@dataclass
+@dataclass(frozen=True)
 class OfficeYear:
     """What the municipalities pay one office in one agreement-year."""
 
     allocation: YearAllocation
-    lines: list[dict[str, Any]]
+    lines: tuple[ShareRow, ...]
 
     @property
     def total_ore(self) -> int:
-        return sum(line["amount_ore"] for line in self.lines)
+        table = self.allocation.table
+        return table.office_totals.get(self.lines[0].office, 0) if table and self.lines else 0
 
 
 def office_financing(
@@ -107,8 +103,8 @@ def office_financing(
 ) -> list[OfficeYear]:
     """Per agreement-year that computes: every municipality's line for `office`."""
     return [
-        OfficeYear(shown, [line for line in shown.lines if line["office"] == office.name])
-        for shown in (year_allocations() if allocations is None else allocations)
+        OfficeYear(shown, shown.table.by_office.get(office.name, ()))
+        for shown in (years_shown() if allocations is None else allocations)
         if shown.table is not None
     ]
 
@@ -134,6 +130,6 @@ class QualityReport:
         return [item for item in self.items if item.severity != "missing"]
 
 
-def quality_report() -> QualityReport:
+def quality_report(*, shown: list[YearAllocation] | None = None) -> QualityReport:
     """The register's, the agreements' and the grants' gaps, in one list."""
-    return QualityReport(data_quality_list() + funding_quality())
+    return QualityReport(data_quality_list(shown=shown) + funding_quality())

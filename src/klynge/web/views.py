@@ -27,6 +27,7 @@ from klynge.common.views import visible_or_404
 from klynge.financing.selectors import (
     YearAllocation,
     allocation_for_year,
+    current_budget_year,
     population_change_effects,
 )
 from klynge.funding.selectors import office_funding
@@ -54,12 +55,15 @@ from klynge.web.selectors import (
     year_allocations,
 )
 
-CURRENT_YEAR = 2024
 _Yearly = TypeVar("_Yearly")
 
 
-def _current(allocations: list[YearAllocation]) -> YearAllocation | None:
-    return next((a for a in allocations if a.year == CURRENT_YEAR), None)
+def _current(allocations: list[YearAllocation], year: int) -> YearAllocation | None:
+    return next((a for a in allocations if a.year == year), None)
+
+
+def _current_year() -> int:
+    return current_budget_year(today=timezone.localdate())
 
 
 def _newest_first(years: list[_Yearly]) -> list[_Yearly]:
@@ -102,12 +106,13 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(perms.VIEW_ALLOCATION)
 def overview(request: HttpRequest) -> HttpResponse:
+    year = _current_year()
     allocations = year_allocations()
-    shown = _current(allocations)
-    quality = quality_report()
+    shown = _current(allocations, year)
+    quality = quality_report(shown=allocations)
     measure = request.GET.get("maal", DEFAULT_MEASURE)
     reach = (
-        {r.code: r for r in reach_by_municipality(year=CURRENT_YEAR, allocation=shown)}
+        {r.code: r for r in reach_by_municipality(year=year, allocation=shown)}
         if measure in REACH_MEASURES
         else None
     )
@@ -122,7 +127,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         request,
         "web/overview.html",
         {
-            "year": CURRENT_YEAR,
+            "year": year,
             "shown": shown,
             "allocations": allocations,
             "offices": [o for o in office_list() if request.user.has_perm(perms.VIEW_OFFICE, o)],
@@ -137,13 +142,14 @@ def overview(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(perms.VIEW_ALLOCATION)
 def municipality_index(request: HttpRequest) -> HttpResponse:
-    shown = allocation_for_year(year=CURRENT_YEAR)
+    year = _current_year()
+    shown = allocation_for_year(year=year)
     return render(
         request,
         "web/municipality_list.html",
         {
             "municipalities": municipality_list(),
-            "year": CURRENT_YEAR,
+            "year": year,
             "shown": shown,
             "visible_codes": _visible_codes(request),
         },

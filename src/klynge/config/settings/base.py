@@ -204,3 +204,18 @@ LOGGING = {
 
 # Participant files larger than this are refused before they are read (issue 5).
 KLYNGE_IMPORT_MAX_BYTES = int(os.environ.get("KLYNGE_IMPORT_MAX_MB", "50")) * 1_000_000
+
+# Computed allocation tables, keyed by the fingerprint of their inputs (or the stored
+# run): a changed input is a new key, so nothing is ever invalidated by hand. The
+# default keeps the objects in each process without pickling (klynge.common.cache).
+# Several processes may share one cache instead, since the values pickle, e.g.
+# {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://…"}
+# or Django's DatabaseCache (`klynge createcachetable`).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "allocations": {
+        "BACKEND": "klynge.common.cache.ObjectCache",
+        "LOCATION": "klynge-allocations",
+        "OPTIONS": {"MAX_ENTRIES": 256},
+    },
+}

@@ -24,6 +24,7 @@ from klynge.financing.selectors import (
     run_lines,
     run_population,
 )
+from klynge.financing.selectors.tables import ShareRow
 from klynge.financing.services import (
     ApprovalError,
     allocation_run_approve,
@@ -126,7 +127,7 @@ class Command(BaseCommand):
     def _write(
         self,
         options: dict[str, Any],
-        lines: list[dict[str, Any]],
+        lines: list[ShareRow],
         table: Any,
         heading: str,
         run_info: dict[str, Any] | None,

@@ -63,7 +63,11 @@ class Participant(models.Model):
                 name="company_has_cvr",
             )
         ]
-        indexes = [models.Index(fields=["municipality_code"], name="participant_municipality")]
+        indexes = [
+            models.Index(fields=["municipality_code"], name="participant_municipality"),
+            # Reach counts companies per municipality: filter on kind, group on municipality.
+            models.Index(fields=["municipality", "kind"], name="participant_municipality_kind"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.cvr})" if self.cvr else self.name
@@ -155,7 +159,11 @@ class Activity(models.Model):
                 fields=["office", "external_id"], name="activity_once_per_office"
             )
         ]
-        indexes = [models.Index(fields=["held_on"], name="activity_held_on")]
+        indexes = [
+            models.Index(fields=["held_on"], name="activity_held_on"),
+            # An office's activities in a year (the office and reach pages).
+            models.Index(fields=["office", "held_on"], name="activity_office_held_on"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.held_on})"
@@ -266,6 +274,11 @@ class ActivityParticipation(models.Model):
             models.UniqueConstraint(
                 fields=["activity", "participant"], name="participation_once_per_activity"
             )
+        ]
+        # The unique constraint indexes (activity, participant); a participant's
+        # activities (the participant list, its counts) need the other order.
+        indexes = [
+            models.Index(fields=["participant", "activity"], name="participation_by_participant")
         ]
 
     def __str__(self) -> str:

@@ -16,8 +16,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, ExtractYear
 
 from klynge.common.choices import Basis
 from klynge.core.money import ore_per_unit
@@ -385,8 +385,17 @@ def participant_list(filters: ParticipantFilter) -> QuerySet[Participant]:
         )  # fmt: skip
     if filters.search:
         rows = rows.filter(Q(name__icontains=filters.search) | Q(cvr=filters.search.strip()))
-    mine = Q(**{f"participations__{key}": value for key, value in conditions.items()})
-    return rows.annotate(activity_count=Count("participations", filter=mine)).order_by("name", "pk")
+    # A correlated count, not a join: the paginator's COUNT(*) then leaves it out.
+    count = (
+        ActivityParticipation.objects.filter(**conditions, participant=OuterRef("pk"))
+        .order_by()
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return rows.annotate(
+        activity_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+    ).order_by("name", "pk")
 
 
 @dataclass(frozen=True)
@@ -404,7 +413,16 @@ def activity_list(filters: ActivityFilter) -> QuerySet[Activity]:
         rows = rows.filter(municipality__code=filters.municipality)
     if filters.office_id:
         rows = rows.filter(office_id=filters.office_id)
-    return rows.annotate(participant_count=Count("participations")).order_by("-held_on", "title")
+    count = (
+        ActivityParticipation.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return rows.annotate(
+        participant_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
+    ).order_by("-held_on", "title")
 
 
 def participant_get(*, pk: int) -> Participant:

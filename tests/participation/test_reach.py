@@ -72,8 +72,8 @@ def test_the_office_reached_two_of_its_paying_municipalities(office) -> None:
     allocation = allocation_for_year(year=2024)
     (reach,) = reach_by_office(year=2024, allocation=allocation, office=office)
 
-    paying = {line["municipality_code"] for line in allocation.lines
-              if line["office"] == office.name and line["amount_ore"] > 0}  # fmt: skip
+    paying = {line.municipality_code for line in allocation.lines
+              if line.office == office.name and line.amount_ore > 0}  # fmt: skip
     assert {code for code, _name in reach.paying} == paying
     assert {code for code, _name in reach.reached} == {"370", "265"}
     assert len(reach.not_reached) == len(paying) - 2

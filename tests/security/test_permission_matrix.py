@@ -90,6 +90,9 @@ MATRIX: dict[str, Entry] = {
     "allocation-current": Entry(fixed("allocation-current"), statuses(status=302)),
     "allocation": Entry(fixed("allocation", 2024), statuses()),
     "allocation-export": Entry(fixed("allocation-export", 2024, "csv"), statuses()),
+    "allocation-office": Entry(
+        lambda w: reverse("allocation-office", args=[2024, w.own_office.pk]), statuses()
+    ),
     "allocation-save": Entry(
         fixed("allocation-save", 2024), statuses((SEC,), status=302), method="post"
     ),

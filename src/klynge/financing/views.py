@@ -30,7 +30,7 @@ from klynge.financing.forms import (
     ParticipationForm,
     TermsForm,
 )
-from klynge.financing.models import Agreement, AllocationRun, Scenario
+from klynge.financing.models import Agreement, AllocationRun, FinancedOffice, Scenario
 from klynge.financing.scenario_forms import ScenarioForm, ScenarioSaveForm
 from klynge.financing.selectors import (
     AgreementYearError,
@@ -167,7 +167,12 @@ def allocation(request: HttpRequest, year: int) -> HttpResponse:
 @permission_required(perms.VIEW_ALLOCATION)
 def allocation_office(request: HttpRequest, year: int, office_id: int) -> HttpResponse:
     """One office's shares of the year, each explained: Fordeling's page per office."""
-    agreement, shown = _allocation_or_404(year)
+    agreement = _agreement_or_404(year)
+    if not FinancedOffice.objects.filter(
+        agreement=agreement, office_id=office_id, first_year__lte=year
+    ).exists():
+        raise Http404(_("The office has no shares in the allocation for this year."))
+    shown = year_allocation(agreement=agreement, year=year)
     section = next((s for s in _sections(shown) if s.office_id == office_id), None)
     if section is None:
         raise Http404(_("The office has no shares in the allocation for this year."))

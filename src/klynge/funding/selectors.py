@@ -9,7 +9,7 @@ from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from klynge.collection.selectors import request_list
+from klynge.collection.selectors import RequestView, request_list
 from klynge.core.collection import State
 from klynge.core.money import format_dkk
 from klynge.financing.selectors import QualityItem, YearAllocation
@@ -110,11 +110,15 @@ def office_funding(
         .select_related("grantor")
         .prefetch_related("clusters")
     )
+    requests: dict[int, list[RequestView]] = {}
+    for view in request_list(today=today):
+        if view.state != State.CANCELLED:
+            requests.setdefault(view.request.year, []).append(view)
     result = []
     for shown in allocations:
         if shown.table is None:
             continue
-        lines = [_municipal_line(office, shown, today)]
+        lines = [_municipal_line(office, shown, requests.get(shown.year, []))]
         for grant in grants:
             years = grant.years()
             if years is not None and shown.year not in years:
@@ -140,9 +144,10 @@ def office_funding(
     return result
 
 
-def _municipal_line(office: ClusterOffice, shown: YearAllocation, today: dt.date) -> FundingLine:
+def _municipal_line(
+    office: ClusterOffice, shown: YearAllocation, views: list[RequestView]
+) -> FundingLine:
     allocated = shown.table.office_totals.get(office.name, 0) if shown.table else 0
-    views = [v for v in request_list(year=shown.year, today=today) if v.state != State.CANCELLED]
     if not views:
         return FundingLine(_("The municipalities"), allocated, None, _("No requests made yet."))
     received = 0

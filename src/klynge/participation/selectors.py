@@ -191,12 +191,60 @@ def municipality_reach(
 
 
 def office_reach(*, office: ClusterOffice, allocations: list[YearAllocation]) -> list[OfficeReach]:
-    """The office's reach in each year with activities or shares, newest first."""
-    years = {d.year for d in Activity.objects.filter(office=office).dates("held_on", "year")}
+    """
+    The office's reach in each year with activities or shares, newest first: two
+    grouped queries, whatever the number of years.
+    """
+    rows = ActivityParticipation.objects.filter(activity__office=office).filter(IS_COMPANY)
+    totals = {
+        row["year"]: row
+        for row in rows.values(year=ExtractYear("activity__held_on")).annotate(
+            companies=Count("participant", distinct=True),
+            smes=Count("participant", distinct=True, filter=IS_SME),
+            smes_international=Count(
+                "participant", distinct=True, filter=IS_SME & Q(activity__international=True)
+            ),
+            demo=Count("participant", distinct=True, filter=Q(participant__basis=Basis.DEMO)),
+        )
+    }
+    reached: dict[int, set[str]] = {}
+    for year, code in (
+        rows.filter(participant__municipality__isnull=False)
+        .values_list(ExtractYear("activity__held_on"), "participant__municipality__code")
+        .distinct()
+    ):
+        reached.setdefault(year, set()).add(code)
+    held = {d.year for d in Activity.objects.filter(office=office).dates("held_on", "year")}
     by_year = {a.year: a for a in allocations}
     result = []
-    for year in sorted(years | set(by_year), reverse=True):
-        result.extend(reach_by_office(year=year, allocation=by_year.get(year), office=office))
+    for year in sorted(held | set(by_year), reverse=True):
+        shown = by_year.get(year)
+        paying: list[tuple[str, str]] = []
+        if shown is not None and shown.table is not None:
+            names = dict(shown.table.municipalities)
+            paying = sorted(
+                (
+                    (line.municipality_code, names.get(line.municipality_code, ""))
+                    for line in shown.table.by_office.get(office.name, ())
+                    if line.amount_ore > 0
+                ),
+                key=lambda item: item[1],
+            )
+        row = totals.get(year, {})
+        if not row and not paying:
+            continue
+        result.append(
+            OfficeReach(
+                office=office,
+                year=year,
+                companies=row.get("companies", 0),
+                smes=row.get("smes", 0),
+                smes_international=row.get("smes_international", 0),
+                paying=paying,
+                reached_codes=reached.get(year, set()),
+                demo=bool(row.get("demo")),
+            )
+        )
     return result
 
 

@@ -76,6 +76,32 @@ def municipality_payments(
     return result
 
 
+@dataclass(frozen=True)
+class MunicipalityBill:
+    """One municipality's row of the municipality list: what it pays in the year shown."""
+
+    municipality: Municipality
+    population: int | None
+    total_ore: int | None
+    per_inhabitant_ore: int | None
+
+
+def municipality_bills(
+    *, municipalities: list[Municipality], shown: YearAllocation | None
+) -> list[MunicipalityBill]:
+    """Each municipality's population used, total and kr. per inhabitant (None without a table)."""
+    table = shown.table if shown is not None else None
+    return [
+        MunicipalityBill(
+            m,
+            table.population.get(m.code) if table else None,
+            table.municipality_totals.get(m.code, 0) if table else None,
+            table.per_inhabitant_ore.get(m.code) if table else None,
+        )
+        for m in municipalities
+    ]
+
+
 def office_leads(*, office: ClusterOffice) -> list[OfficeLead]:
     """The office's lead municipality per agreement-year, with its basis."""
     return list(

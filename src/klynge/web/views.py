@@ -48,6 +48,7 @@ from klynge.participation.selectors import (
 from klynge.web.maps import DEFAULT_MEASURE, MEASURES, REACH_MEASURES, municipality_map
 from klynge.web.selectors import (
     lead_offices,
+    municipality_bills,
     municipality_payments,
     office_financing,
     office_leads,
@@ -148,7 +149,7 @@ def municipality_index(request: HttpRequest) -> HttpResponse:
         request,
         "web/municipality_list.html",
         {
-            "municipalities": municipality_list(),
+            "rows": municipality_bills(municipalities=list(municipality_list()), shown=shown),
             "year": year,
             "shown": shown,
             "visible_codes": _visible_codes(request),

@@ -28,6 +28,7 @@ from klynge.financing.selectors.scenarios import (
     scenario_compute,
 )
 from klynge.financing.selectors.tables import (
+    CACHE_ALIAS,
     AllocationTable,
     Computation,
     CorrectionPreview,
@@ -51,6 +52,7 @@ from klynge.financing.selectors.tables import (
 )
 
 __all__ = [
+    "CACHE_ALIAS",
     "AgreementYearError", "AgreementYearTerms", "AllocationInputs", "AllocationTable",
     "Computation", "CorrectionPreview", "CorrectionRow", "MatrixRow", "PopulationEffect",
     "QualityItem", "ScenarioResult", "ShareRow", "YearAllocation", "agreement_for_year",

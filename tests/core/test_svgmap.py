@@ -15,6 +15,7 @@ from klynge.core.svgmap import (
     Shape,
     colour_scale,
     douglas_peucker,
+    draw,
     load_shapes,
     render_svg,
     shapes_from_geojson,
@@ -243,3 +244,13 @@ def test_blues_runs_light_to_dark_with_visible_borders():
     assert contrast(BLUES[-1], "#ffffff") >= 3
     assert all(contrast(c, "#1a1a1a") >= 3 for c in BLUES)
     assert contrast(BLUES[0], "#ffffff") > 1.1
+
+
+def test_a_drawing_made_once_renders_the_same_map_as_drawing_each_time(shapes):
+    regions = regions_for(shapes)
+    kept = draw(shapes, width=400, precision=0.8)
+    for fill in ("#123456", "#abcdef"):
+        coloured = {code: Region(code, fill, r.title) for code, r in regions.items()}
+        fresh = render_svg(shapes, coloured, title="Kort", width=400, precision=0.8)
+        assert render_svg(shapes, coloured, title="Kort", drawing=kept) == fresh
+    assert kept.paths[0][0] == shapes[0] and kept.paths[0][1].startswith("M")

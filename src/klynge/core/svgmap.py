@@ -150,28 +150,16 @@ def _attr(text: str) -> str:
     return escape(text, {'"': "&quot;"})
 
 
-def render_svg(
-    shapes: Sequence[Shape],
-    regions: Mapping[str, Region],
-    *,
-    title: str,
-    description: str = "",
-    width: int = 600,
-    missing_fill: str = "#ffffff",
-    stroke: str = "#1a1a1a",
-    precision: float = 0.5,
-    id_prefix: str | None = None,
-) -> str:
-    """Draw `shapes` as one `<svg>` element, coloured and titled by `regions` (keyed by code).
+@dataclass(frozen=True)
+class Drawing:
+    """Shapes projected and simplified once: the viewBox and each shape's path data."""
 
-    Regions whose code has no shape are ignored; shapes without a region get `missing_fill`
-    and their own name as title. `id_prefix` (default: derived from a hash of `title`) makes
-    the ids of `<title>` and `<desc>` unique when a page shows several maps.
-    """
-    if id_prefix is None:
-        id_prefix = "map-" + hashlib.sha256(title.encode("utf-8")).hexdigest()[:10]
-    if not _ID_PREFIX.fullmatch(id_prefix):
-        raise ValueError(f"id_prefix {id_prefix!r} is not a valid id")
+    view_box: str
+    paths: tuple[tuple[Shape, str], ...]
+
+
+def draw(shapes: Sequence[Shape], *, width: int = 600, precision: float = 0.5) -> Drawing:
+    """Project and simplify `shapes` to SVG path data, `width` wide (the costly part of a map)."""
     points = [p for shape in shapes for ring in shape.rings for p in ring] or [(0.0, 0.0)]
     west, east = min(p[0] for p in points), max(p[0] for p in points)
     south, north = min(p[1] for p in points), max(p[1] for p in points)
@@ -180,20 +168,10 @@ def render_svg(
     x_factor = math.cos(math.radians((south + north) / 2))
     scale = width / ((east - west) * x_factor)
     height_tenths = math.ceil((north - south) * scale * 10)
-
-    ids = f"{id_prefix}-title"
-    head = [f'<title id="{id_prefix}-title">{escape(title)}</title>']
-    if description:
-        ids += f" {id_prefix}-desc"
-        head.append(f'<desc id="{id_prefix}-desc">{escape(description)}</desc>')
     view_box = (
         f"{-_MARGIN} {-_MARGIN} {width + 2 * _MARGIN} {_number(height_tenths + 20 * _MARGIN)}"
     )
-    out = [
-        f'<svg xmlns="{SVG_NS}" viewBox="{view_box}" width="100%" role="img" '
-        f'aria-labelledby="{ids}">',
-        *head,
-    ]
+    paths = []
     for shape in shapes:
         subpaths = []
         for ring in shape.rings:
@@ -207,11 +185,52 @@ def render_svg(
                 rounded.pop()
             if len(rounded) >= 3:
                 subpaths.append(_ring_path(rounded))
+        paths.append((shape, "".join(subpaths)))
+    return Drawing(view_box, tuple(paths))
+
+
+def render_svg(
+    shapes: Sequence[Shape],
+    regions: Mapping[str, Region],
+    *,
+    title: str,
+    description: str = "",
+    width: int = 600,
+    missing_fill: str = "#ffffff",
+    stroke: str = "#1a1a1a",
+    precision: float = 0.5,
+    id_prefix: str | None = None,
+    drawing: Drawing | None = None,
+) -> str:
+    """Draw `shapes` as one `<svg>` element, coloured and titled by `regions` (keyed by code).
+
+    Regions whose code has no shape are ignored; shapes without a region get `missing_fill`
+    and their own name as title. `id_prefix` (default: derived from a hash of `title`) makes
+    the ids of `<title>` and `<desc>` unique when a page shows several maps. `drawing`, if
+    given, is `draw(shapes, width=width, precision=precision)` made earlier and kept.
+    """
+    if id_prefix is None:
+        id_prefix = "map-" + hashlib.sha256(title.encode("utf-8")).hexdigest()[:10]
+    if not _ID_PREFIX.fullmatch(id_prefix):
+        raise ValueError(f"id_prefix {id_prefix!r} is not a valid id")
+    if drawing is None:
+        drawing = draw(shapes, width=width, precision=precision)
+    ids = f"{id_prefix}-title"
+    head = [f'<title id="{id_prefix}-title">{escape(title)}</title>']
+    if description:
+        ids += f" {id_prefix}-desc"
+        head.append(f'<desc id="{id_prefix}-desc">{escape(description)}</desc>')
+    out = [
+        f'<svg xmlns="{SVG_NS}" viewBox="{drawing.view_box}" width="100%" role="img" '
+        f'aria-labelledby="{ids}">',
+        *head,
+    ]
+    for shape, data in drawing.paths:
         region = regions.get(shape.code)
         fill = region.fill if region else missing_fill
         label = region.title if region else shape.name
         path = (
-            f'<path d="{"".join(subpaths)}" fill="{_attr(fill)}" fill-rule="evenodd" '
+            f'<path d="{data}" fill="{_attr(fill)}" fill-rule="evenodd" '
             f'stroke="{_attr(stroke)}" stroke-linejoin="round" '
             f'vector-effect="non-scaling-stroke"/>'
         )

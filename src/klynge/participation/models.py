@@ -67,6 +67,11 @@ class Participant(models.Model):
             models.Index(fields=["municipality_code"], name="participant_municipality"),
             # Reach counts companies per municipality: filter on kind, group on municipality.
             models.Index(fields=["municipality", "kind"], name="participant_municipality_kind"),
+            # Every page asks whether demo data is stored (the banner): with no demo rows,
+            # as in production, this partial index answers without reading the table.
+            models.Index(
+                fields=["basis"], name="participant_demo", condition=models.Q(basis=Basis.DEMO)
+            ),
         ]
 
     def __str__(self) -> str:

@@ -10,7 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klynge.core.money import format_decimal, format_dkk, group_thousands, round_half_away
-from klynge.core.svgmap import Region, Shape, colour_scale, load_shapes, render_svg
+from klynge.core.svgmap import (
+    Drawing,
+    Region,
+    Shape,
+    colour_scale,
+    draw,
+    load_shapes,
+    render_svg,
+)
 from klynge.financing.selectors import AllocationTable
 from klynge.masterdata.services import DATA_DIR
 from klynge.participation.selectors import MunicipalityReach
@@ -32,6 +40,12 @@ DEFAULT_MEASURE = "per_inhabitant"
 @cache
 def _shapes() -> tuple[Shape, ...]:
     return tuple(load_shapes(BOUNDARIES))
+
+
+@cache
+def _drawing() -> Drawing:
+    """The municipalities projected and simplified once per process: they never change."""
+    return draw(_shapes())
 
 
 @dataclass(frozen=True)
@@ -136,6 +150,7 @@ def municipality_map(
         title=title,
         description=_("Map of the municipalities of Region Sjælland. The table shows the same."),
         id_prefix=f"kort-{measure}",
+        drawing=_drawing(),
     )
     return MunicipalityMap(
         measure=measure,

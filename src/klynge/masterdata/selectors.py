@@ -100,13 +100,12 @@ def core_municipalities(municipalities: Iterable[Municipality]) -> list[CoreMuni
 
 def population_table() -> dict[str, dict[date, CoreFigure]]:
     """Population figures by municipality code and reference date, for the engine."""
-    figures = PopulationFigure.objects.select_related("municipality")
     table: dict[str, dict[date, CoreFigure]] = {}
-    for figure in figures:
-        table.setdefault(figure.municipality.code, {})[figure.reference_date] = CoreFigure(
-            population=figure.population,
-            reference_date=figure.reference_date,
-            source=figure.source,
+    for code, on, population, source in PopulationFigure.objects.values_list(
+        "municipality__code", "reference_date", "population", "source"
+    ):
+        table.setdefault(code, {})[on] = CoreFigure(
+            population=population, reference_date=on, source=source
         )
     return table
 

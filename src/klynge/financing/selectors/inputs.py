@@ -203,6 +203,21 @@ class AllocationInputs:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class _Lead:
+    code: str | None
+    name: str | None
+    basis: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Taking:
+    code: str
+    participates: bool
+    basis: str
+    note: str
+
+
 @dataclass(frozen=True)
 class _AgreementRows:
     """One agreement's rows of every year, read once."""
@@ -210,8 +225,8 @@ class _AgreementRows:
     terms: dict[int, AgreementYear]
     percents: dict[int, Fraction]
     financed: list[FinancedOffice]
-    leads: dict[int, dict[int, OfficeLead]]
-    participation: dict[int, list[Participation]]
+    leads: dict[int, dict[int, _Lead]]
+    participation: dict[int, list[_Taking]]
     weights: dict[int, dict[str, int]]
 
 
@@ -224,17 +239,24 @@ def _rows_by_agreement(agreements: list[Agreement]) -> dict[int, _AgreementRows]
     financed: dict[int, list[FinancedOffice]] = defaultdict(list)
     for office in FinancedOffice.objects.filter(agreement_id__in=ids).select_related("office"):
         financed[office.agreement_id].append(office)
-    leads: dict[int, dict[int, dict[int, OfficeLead]]] = defaultdict(lambda: defaultdict(dict))
-    for lead in OfficeLead.objects.filter(agreement_id__in=ids).select_related("municipality"):
-        leads[lead.agreement_id][lead.year][lead.office_id] = lead
-    participation: dict[int, dict[int, list[Participation]]] = defaultdict(
-        lambda: defaultdict(list)
-    )
-    for p in Participation.objects.filter(agreement_id__in=ids).select_related("municipality"):
-        participation[p.agreement_id][p.year].append(p)
+    # Plain rows, not model instances: a page reads every year's inputs on each request.
+    leads: dict[int, dict[int, dict[int, _Lead]]] = defaultdict(lambda: defaultdict(dict))
+    for agreement_id, year, office_id, code, name, basis in OfficeLead.objects.filter(
+        agreement_id__in=ids
+    ).values_list("agreement_id", "year", "office_id", "municipality__code",
+                  "municipality__name", "basis"):  # fmt: skip
+        leads[agreement_id][year][office_id] = _Lead(code, name, basis)
+    participation: dict[int, dict[int, list[_Taking]]] = defaultdict(lambda: defaultdict(list))
+    for agreement_id, year, code, participates, basis, note in Participation.objects.filter(
+        agreement_id__in=ids
+    ).values_list("agreement_id", "year", "municipality__code", "participates", "basis",
+                  "note"):  # fmt: skip
+        participation[agreement_id][year].append(_Taking(code, participates, basis, note))
     weights: dict[int, dict[int, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
-    for w in CustomWeight.objects.filter(agreement_id__in=ids).select_related("municipality"):
-        weights[w.agreement_id][w.year][w.municipality.code] = w.weight
+    for agreement_id, year, code, weight in CustomWeight.objects.filter(
+        agreement_id__in=ids
+    ).values_list("agreement_id", "year", "municipality__code", "weight"):
+        weights[agreement_id][year][code] = weight
     return {
         pk: _AgreementRows(
             terms=terms[pk],
@@ -273,7 +295,7 @@ def _year_inputs(
     )
     leads = rows.leads.get(year, {})
     participation = rows.participation.get(year, [])
-    participants = frozenset(p.municipality.code for p in participation if p.participates)
+    participants = frozenset(p.code for p in participation if p.participates)
     weights = rows.weights.get(year, {})
     assumptions: list[str] = []
     assumed = [p for p in participation if p.basis != Basis.FACT]
@@ -285,11 +307,10 @@ def _year_inputs(
     terms: list[rule.OfficeTerms] = []
     for office in chosen:
         lead = leads.get(office.pk)
-        lead_code = lead.municipality.code if lead and lead.municipality else None
-        if lead and lead.municipality and lead.basis != Basis.FACT:
+        lead_code = lead.code if lead else None
+        if lead and lead.code and lead.basis != Basis.FACT:
             assumptions.append(
-                f"{office.name}: leadkommune {lead.municipality.name} er "
-                f"{_BASIS_DA.get(lead.basis, lead.basis)}"
+                f"{office.name}: leadkommune {lead.name} er {_BASIS_DA.get(lead.basis, lead.basis)}"
             )
         terms.append(
             rule.OfficeTerms(

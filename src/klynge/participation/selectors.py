@@ -48,6 +48,15 @@ def _company_counts() -> dict[str, Count]:
     }
 
 
+def _office_counts() -> dict[str, Count]:
+    """An office's unique companies and SMEs, the SMEs in international activities, demo."""
+    return _company_counts() | {
+        "smes_international": Count(
+            "participant", distinct=True, filter=IS_SME & Q(activity__international=True)
+        ),
+    }
+
+
 def year_range(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
@@ -198,14 +207,7 @@ def office_reach(*, office: ClusterOffice, allocations: list[YearAllocation]) ->
     rows = ActivityParticipation.objects.filter(activity__office=office).filter(IS_COMPANY)
     totals = {
         row["year"]: row
-        for row in rows.values(year=ExtractYear("activity__held_on")).annotate(
-            companies=Count("participant", distinct=True),
-            smes=Count("participant", distinct=True, filter=IS_SME),
-            smes_international=Count(
-                "participant", distinct=True, filter=IS_SME & Q(activity__international=True)
-            ),
-            demo=Count("participant", distinct=True, filter=Q(participant__basis=Basis.DEMO)),
-        )
+        for row in rows.values(year=ExtractYear("activity__held_on")).annotate(**_office_counts())
     }
     reached: dict[int, set[str]] = {}
     for year, code in (
@@ -292,14 +294,7 @@ def reach_by_office(
         for row in _participations(year, office_id)
         .filter(IS_COMPANY)
         .values("activity__office_id")
-        .annotate(
-            companies=Count("participant", distinct=True),
-            smes=Count("participant", distinct=True, filter=IS_SME),
-            smes_international=Count(
-                "participant", distinct=True, filter=IS_SME & Q(activity__international=True)
-            ),
-            demo=Count("participant", distinct=True, filter=Q(participant__basis=Basis.DEMO)),
-        )
+        .annotate(**_office_counts())
     }
     reached: dict[int, set[str]] = {}
     for reached_office_id, code in (

@@ -22,7 +22,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 from klynge.common.choices import Basis
 from klynge.core.money import ore_per_unit
 from klynge.financing.models import RunStatus
-from klynge.financing.selectors import YearAllocation
+from klynge.financing.selectors import AllocationTable, YearAllocation
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation.models import (
     Activity,
@@ -221,32 +221,11 @@ def office_reach(*, office: ClusterOffice, allocations: list[YearAllocation]) ->
     result = []
     for year in sorted(held | set(by_year), reverse=True):
         shown = by_year.get(year)
-        paying: list[tuple[str, str]] = []
-        if shown is not None and shown.table is not None:
-            names = dict(shown.table.municipalities)
-            paying = sorted(
-                (
-                    (line.municipality_code, names.get(line.municipality_code, ""))
-                    for line in shown.table.by_office.get(office.name, ())
-                    if line.amount_ore > 0
-                ),
-                key=lambda item: item[1],
-            )
-        row = totals.get(year, {})
-        if not row and not paying:
-            continue
-        result.append(
-            OfficeReach(
-                office=office,
-                year=year,
-                companies=row.get("companies", 0),
-                smes=row.get("smes", 0),
-                smes_international=row.get("smes_international", 0),
-                paying=paying,
-                reached_codes=reached.get(year, set()),
-                demo=bool(row.get("demo")),
-            )
-        )
+        table = shown.table if shown is not None else None
+        found = _office_reach(office, year, totals.get(year, {}), _paying(table, office.name),
+                              reached.get(year, set()))  # fmt: skip
+        if found is not None:
+            result.append(found)
     return result
 
 
@@ -277,18 +256,46 @@ class OfficeReach:
         return Fraction(100 * self.smes_international, self.smes) if self.smes else None
 
 
+def _paying(table: AllocationTable | None, office: str) -> list[tuple[str, str]]:
+    """(code, name) of the municipalities that pay `office` in `table`, by name."""
+    if table is None:
+        return []
+    names = dict(table.municipalities)
+    return sorted(
+        ((line.municipality_code, names.get(line.municipality_code, line.municipality_code))
+         for line in table.by_office.get(office, ()) if line.amount_ore > 0),
+        key=lambda item: item[1],
+    )  # fmt: skip
+
+
+def _office_reach(
+    office: ClusterOffice,
+    year: int,
+    row: dict[str, Any],
+    paying: list[tuple[str, str]],
+    reached: set[str],
+) -> OfficeReach | None:
+    """The office's reach from its counts; None with neither companies nor payers."""
+    if not row and not paying:
+        return None
+    return OfficeReach(
+        office=office,
+        year=year,
+        companies=row.get("companies", 0),
+        smes=row.get("smes", 0),
+        smes_international=row.get("smes_international", 0),
+        paying=paying,
+        reached_codes=reached,
+        demo=bool(row.get("demo")),
+    )
+
+
 def reach_by_office(
     *, year: int, allocation: YearAllocation | None, office: ClusterOffice | None = None
 ) -> list[OfficeReach]:
     """Every office (or just `office`) with activities or shares in `year`, by name."""
     office_id = office.pk if office is not None else None
-    paying: dict[str, list[tuple[str, str]]] = {}
-    if allocation is not None and allocation.table is not None:
-        names = dict(allocation.table.municipalities)
-        for line in allocation.lines:
-            if line.amount_ore > 0:
-                code = line.municipality_code
-                paying.setdefault(line.office, []).append((code, names.get(code, code)))
+    table = allocation.table if allocation is not None else None
     totals = {
         row["activity__office_id"]: row
         for row in _participations(year, office_id)
@@ -307,22 +314,10 @@ def reach_by_office(
     result = []
     offices = [office] if office is not None else ClusterOffice.objects.order_by("name")
     for shown in offices:
-        row = totals.get(shown.pk, {})
-        office_paying = sorted(paying.get(shown.name, []), key=lambda item: item[1])
-        if not row and not office_paying:
-            continue
-        result.append(
-            OfficeReach(
-                office=shown,
-                year=year,
-                companies=row.get("companies", 0),
-                smes=row.get("smes", 0),
-                smes_international=row.get("smes_international", 0),
-                paying=office_paying,
-                reached_codes=reached.get(shown.pk, set()),
-                demo=bool(row.get("demo")),
-            )
-        )
+        found = _office_reach(shown, year, totals.get(shown.pk, {}), _paying(table, shown.name),
+                              reached.get(shown.pk, set()))  # fmt: skip
+        if found is not None:
+            result.append(found)
     return result
 
 

@@ -120,8 +120,7 @@ class OfficeYear:
 
     @property
     def total_ore(self) -> int:
-        table = self.allocation.table
-        return table.office_totals.get(self.lines[0].office, 0) if table and self.lines else 0
+        return sum(line.amount_ore for line in self.lines)
 
 
 def office_financing(

@@ -42,7 +42,6 @@ from klynge.financing.selectors.tables import (
     allocation_table,
     approval_checklist,
     correction_preview,
-    explained_rows,
     run_approved,
     run_lines,
     run_population,
@@ -59,7 +58,7 @@ __all__ = [
     "agreement_list", "agreement_year_terms", "allocation_compute", "allocation_for_year",
     "allocation_inputs", "allocation_lines", "allocation_table", "approval_checklist",
     "check_year", "correction_preview", "current_budget_year", "data_quality_list",
-    "explained_rows", "financed_offices", "inputs_by_year", "population_change_effects",
+    "financed_offices", "inputs_by_year", "population_change_effects",
     "run_approved", "run_lines", "run_population", "scenario_compute", "year_allocation",
     "year_runs", "years_shown",
 ]  # fmt: skip

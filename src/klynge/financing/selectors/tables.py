@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.core.cache import caches
 
@@ -147,9 +147,6 @@ class AllocationTable:
     per_inhabitant_ore: dict[str, int | None]
     by_office: dict[str, tuple[ShareRow, ...]] = field(repr=False)
     by_municipality: dict[str, tuple[ShareRow, ...]] = field(repr=False)
-
-    def cell(self, code: str, office: str) -> ShareRow | None:
-        return next((r for r in self.by_municipality.get(code, ()) if r.office == office), None)
 
     @property
     def matrix(self) -> list[MatrixRow]:
@@ -515,21 +512,3 @@ def correction_preview(*, agreement: Agreement, year: int) -> CorrectionPreview 
     ]
     checklist = list(dict.fromkeys(inputs.assumptions))
     return CorrectionPreview(approved, rows, checklist, [])
-
-
-def explained_rows(rows: Iterable[ShareRow]) -> list[dict[str, Any]]:
-    """Rows as plain dicts with their explanation: for exports that write every field."""
-    return [
-        {
-            "office": row.office,
-            "municipality_code": row.municipality_code,
-            "municipality": row.municipality,
-            "role": row.role,
-            "amount_ore": row.amount_ore,
-            "population": row.population,
-            "population_date": row.population_date,
-            "population_source": row.population_source,
-            "explanation": row.explanation,
-        }
-        for row in rows
-    ]

@@ -55,7 +55,7 @@ typecheck: install-dev
 	$(BIN)/mypy bench
 
 unit: install-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto
 
 ## messages: refresh the da/en catalogues after changing interface text, then fill the new
 ## msgstr in src/klynge/locale/*/LC_MESSAGES/django.po and run it again to compile

@@ -11,12 +11,12 @@ as Danish Excel saves it) and as XLSX (sheet "Deltagelser"), then timed:
   rows as tuples, commit (median of --baseline-runs fresh databases);
 - CSV: `import_check` + `import_commit`, end to end;
 - CSV, stored in another process: the same after `import_undo` of that batch, with the
-  in-process plan cache cleared between check and commit, so the commit reads and checks
-  the file again (as when a web worker checks and another process stores);
+  commit run by a spawned process (as when one web worker checks and another stores);
+  it reads the plan the check kept on the batch;
 - XLSX: the same as CSV on the same state, after `import_undo` of the CSV batch.
 
-Targets (issue 11): the CSV import within 5x of the raw insert, with and without the
-plan cache; earlier (issue 5): within 10x, 100.000 rows under 20 s
+Targets (issue 11): the CSV import within 5x of the raw insert, also when another
+process stores it; earlier (issue 5): within 10x, 100.000 rows under 20 s
 end to end, and the reach pages of a municipality under 200 ms with the
 100.000 participations in the database (their query count does not grow with
 the data: asserted in tests/participation/test_web.py). Each measurement is
@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import multiprocessing
 import os
 import platform
 import sqlite3
@@ -57,10 +58,14 @@ PAGE_TARGET_MS = 200
 LABELS = {"csv": "CSV", "csv-other-process": "CSV stored in another process", "xlsx": "XLSX"}
 
 
-def _setup(db: Path) -> None:
-    """Django on a throw-away SQLite file, migrated, with the shipped register."""
+def _configure(db: Path) -> None:
     os.environ["DJANGO_SETTINGS_MODULE"] = "klynge.config.settings.test"
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+
+
+def _setup(db: Path) -> None:
+    """Django on a throw-away SQLite file, migrated, with the shipped register."""
+    _configure(db)
     import django
 
     django.setup()
@@ -171,18 +176,37 @@ def measure_baseline(case: Case, runs: int) -> None:
     )
 
 
+def _commit_in_child(db: str, batch_pk: int, results: Any) -> None:
+    """Store batch `batch_pk` in this (spawned) process; send back its progress events."""
+    _configure(Path(db))
+    import django
+
+    django.setup()
+    from klynge.audit.services import Actor
+    from klynge.participation.models import ImportBatch
+    from klynge.participation.services import import_commit
+
+    commit = Timeline()
+    batch = ImportBatch.objects.get(pk=batch_pk)
+    import_commit(actor=Actor.system("bench"), batch=batch, progress=commit)
+    results.put((commit.start, commit.events, time.perf_counter()))
+
+
 def _import(
-    case: Case, name: str, data: bytes, *, cached: bool = True
+    case: Case, name: str, data: bytes, *, other_process: bool = False
 ) -> tuple[Any, float, Timeline, Timeline]:
     """
     Check and commit `data`; the stored batch, total seconds and both timelines.
 
-    Without `cached`, the plan the check kept in this process is forgotten before the
-    commit, which then reads and checks the file again, as another process would.
+    With `other_process`, a spawned process stores the batch, as when one web worker
+    checks a file and another stores it. Its start-up (Python and Django) is not timed:
+    the commit is timed from its first step, on the shared monotonic clock.
     """
+    from django.db import connection
+
     from klynge.audit.services import Actor
     from klynge.common.choices import Basis
-    from klynge.participation.models import ImportStatus
+    from klynge.participation.models import ImportBatch, ImportStatus
     from klynge.participation.services import import_check, import_commit
 
     actor = Actor.system("bench")
@@ -191,13 +215,28 @@ def _import(
         actor=actor, office=case.office, file_name=name, data=data, basis=Basis.DEMO,
         progress=check,
     )  # fmt: skip
-    if not cached:
-        from klynge.participation.services.imports import forget_plan
-
-        forget_plan()
-    commit.start = time.perf_counter()
+    checked = time.perf_counter()
     if batch.status != ImportStatus.CHECKED:
         sys.exit(f"{name} was refused: {batch.problems[:3]}")
+    if other_process:
+        connection.close()
+        context = multiprocessing.get_context("spawn")
+        results = context.Queue()
+        child = context.Process(
+            target=_commit_in_child, args=(os.environ["DATABASE_URL"][10:], batch.pk, results)
+        )
+        child.start()
+        child_start, events, child_end = results.get(timeout=600)
+        child.join()
+        if child.exitcode != 0:
+            sys.exit(f"the commit in another process failed ({child.exitcode})")
+        # The child's times, moved to follow the check directly.
+        shift = checked - child_start
+        commit.start = checked
+        commit.events = [(stage, done, n, moment + shift) for stage, done, n, moment in events]
+        total = child_end + shift - check.start
+        return ImportBatch.objects.get(pk=batch.pk), total, check, commit
+    commit.start = time.perf_counter()
     batch = import_commit(actor=actor, batch=batch, progress=commit)
     total = time.perf_counter() - check.start
     return batch, total, check, commit
@@ -229,12 +268,12 @@ def measure_imports(case: Case) -> None:
     from klynge.participation.services import import_undo
 
     raw = case.results["raw"]
-    for kind, name, data, cached in (
-        ("csv", "bench.csv", case.csv_bytes, True),
-        ("csv-other-process", "bench.csv", case.csv_bytes, False),
-        ("xlsx", "bench.xlsx", case.xlsx_bytes, True),
+    for kind, name, data, other_process in (
+        ("csv", "bench.csv", case.csv_bytes, False),
+        ("csv-other-process", "bench.csv", case.csv_bytes, True),
+        ("xlsx", "bench.xlsx", case.xlsx_bytes, False),
     ):
-        batch, total, check, commit = _import(case, name, data, cached=cached)
+        batch, total, check, commit = _import(case, name, data, other_process=other_process)
         end = check.start + total
         stored = _stored(batch)
         if stored != ROWS:

@@ -186,8 +186,9 @@ class ImportBatch(models.Model):
     """
     One uploaded participant file: checked, then stored all at once, and undoable.
 
-    The file itself is kept only while it waits to be stored (it may hold
-    contact persons); afterwards the hash, name and size say what was read.
+    The file itself, and the plan its check gave, are kept only while it waits
+    to be stored (they may hold contact persons); afterwards the hash, name and
+    size say what was read.
     """
 
     office = models.ForeignKey(
@@ -198,6 +199,9 @@ class ImportBatch(models.Model):
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     size_bytes = models.PositiveBigIntegerField(_("size in bytes"))
     content = models.BinaryField(_("file content"), blank=True, default=b"", editable=False)
+    # The checked plan (participation.plan_codec), so that any process can store the batch
+    # without checking the file again; emptied with the file.
+    plan = models.BinaryField(_("checked plan"), blank=True, default=b"", editable=False)
     sheet = models.CharField(_("sheet read"), max_length=100, blank=True)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis, default=Basis.FACT)
     status = models.CharField(
@@ -260,9 +264,13 @@ class ParticipationRole(models.TextChoices):
 class ActivityParticipation(models.Model):
     """One participant in one activity."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="participations")
+    # No index of their own: the unique constraint's index begins with the activity and
+    # `participation_by_participant` with the participant, and every index slows an import.
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="participations", db_index=False
+    )
     participant = models.ForeignKey(
-        Participant, on_delete=models.PROTECT, related_name="participations"
+        Participant, on_delete=models.PROTECT, related_name="participations", db_index=False
     )
     role = models.CharField(
         _("role"), max_length=12, choices=ParticipationRole, default=ParticipationRole.PARTICIPANT

@@ -491,5 +491,5 @@ def activity_participants(*, activity: Activity) -> QuerySet[ActivityParticipati
 
 def batch_list(*, office_ids: list[int] | None) -> QuerySet[ImportBatch]:
     """The batches of `office_ids` (None: every office), newest first, without the file."""
-    rows = ImportBatch.objects.select_related("office").defer("content")
+    rows = ImportBatch.objects.select_related("office").defer("content", "plan")
     return rows if office_ids is None else rows.filter(office_id__in=office_ids)

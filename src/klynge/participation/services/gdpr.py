@@ -14,7 +14,6 @@ from klynge.audit.services import Actor, record
 from klynge.core.tabular import XLSX_MAGIC, TableError, read_table
 from klynge.masterdata.models import ClusterOffice
 from klynge.participation.models import ContactPerson, ImportBatch, ImportChange, ImportStatus
-from klynge.participation.services.imports import forget_plan
 
 ANONYMISED_NAME = "Anonymiseret"
 PENDING = (ImportStatus.CHECKED, ImportStatus.REFUSED)
@@ -183,7 +182,6 @@ def contact_anonymise(*, actor: Actor, email: str, office: ClusterOffice | None 
     :raises ValueError: if `email` is blank
     """
     email = _gdpr_email(email)
-    forget_plan()  # a checked file kept in memory may hold the person
     contacts = list(_gdpr_contacts(email, office).select_for_update().order_by("pk"))
     contact_ids = [contact.pk for contact in contacts]
     changes = list(_gdpr_changes(email, contact_ids, office).select_for_update())
@@ -206,9 +204,9 @@ def contact_anonymise(*, actor: Actor, email: str, office: ClusterOffice | None 
         batch = ImportBatch.objects.get(pk=pk)
         before = {"status": batch.status}
         batch.status = ImportStatus.DISCARDED
-        batch.content = b""
+        batch.content = batch.plan = b""
         batch.problems = []
-        batch.save(update_fields=["status", "content", "problems"])
+        batch.save(update_fields=["status", "content", "plan", "problems"])
         record(actor=actor, action=Action.UPDATE, instance=batch, before=before,
                after={"status": batch.status}, reason="GDPR",
                office_id=batch.office_id)  # fmt: skip

@@ -24,6 +24,7 @@ from klynge.common.choices import Basis
 from klynge.common.db import analyze
 from klynge.core.money import group_thousands
 from klynge.masterdata.models import ClusterOffice, Municipality
+from klynge.participation import plan_codec
 from klynge.participation.imports import (
     Changes,
     ImportPlan,
@@ -62,26 +63,25 @@ def too_large_message(size: int) -> str:
     ) % {"size": size // 1_000_000, "limit": limit // 1_000_000}
 
 
-# The plan of the file checked last in this process, kept for the commit that usually
-# follows (checking 100.000 rows takes seconds); keyed by everything the check reads.
-_last_plan: dict[tuple[str, str, tuple[tuple[int, str, str], ...]], ImportPlan] = {}
+def _register() -> str:
+    """The digest of the municipalities a checked plan's ids refer to."""
+    return plan_codec.register_digest(
+        Municipality.objects.order_by("code").values_list("pk", "code", "name")
+    )
 
 
-def _plan(data: bytes, *, sha256: str, basis: str, progress: Progress | None) -> ImportPlan:
-    """The checked plan of `data`: from the last check if it was this file, else checked now."""
-    # The plan holds the municipalities' ids: the key has them too.
-    register = tuple(Municipality.objects.order_by("code").values_list("pk", "code", "name"))
-    key = (sha256, basis, register)
-    plan = _last_plan.get(key)
+def _plan(batch: ImportBatch, *, progress: Progress | None) -> ImportPlan:
+    """
+    The checked plan of the batch's file: the one kept at the check, else checked now.
+
+    The kept plan is read whichever process stores the batch; it is checked again from
+    the file only if the register of municipalities has changed since the check.
+    """
+    register = _register()
+    plan = plan_codec.decode(bytes(batch.plan), register=register)
     if plan is None:
-        plan = check_file(data, basis=basis, progress=progress)
-        _last_plan.clear()
-        _last_plan[key] = plan
+        plan = check_file(bytes(batch.content), basis=batch.basis, progress=progress)
     return plan
-
-
-def forget_plan() -> None:
-    _last_plan.clear()
 
 
 @transaction.atomic
@@ -111,10 +111,11 @@ def import_check(
         batch.status = ImportStatus.REFUSED
         batch.problems = [{"row": 0, "column": "", "value": "", "message": too_large_message(size)}]
     else:
-        plan = _plan(data, sha256=batch.sha256, basis=basis, progress=progress)
+        plan = check_file(data, basis=basis, progress=progress)
         _describe(batch, plan, office)
         if batch.status == ImportStatus.CHECKED:
             batch.content = data
+            batch.plan = plan_codec.encode(plan, register=_register())
     batch.save()
     audit_batch(actor, batch, None)
     return batch
@@ -166,7 +167,7 @@ def import_commit(
         )
     before = batch_state(batch)
     listed = batch.differences
-    plan = _plan(bytes(batch.content), sha256=batch.sha256, basis=batch.basis, progress=progress)
+    plan = _plan(batch, progress=progress)
     changes = _describe(batch, plan, batch.office)
     if changes is None:
         raise BatchError(_("The file now has problems; check it again."))
@@ -191,10 +192,9 @@ def import_commit(
     _store(batch, plan, changes, progress)
     batch.status = ImportStatus.COMMITTED
     batch.committed_at = timezone.now()
-    batch.content = b""  # the file may hold contact persons; keep only what was stored
+    batch.content = batch.plan = b""  # they may hold contact persons; keep what was stored
     batch.save()
     audit_batch(actor, batch, before)
-    transaction.on_commit(forget_plan)
     analyze(*FILLED)
     return batch
 
@@ -281,6 +281,7 @@ def _insert_participations(
     ]
     if existing:
         rows = [row for row in rows if (row[0], row[1]) not in existing]
+    rows.sort()  # in the unique index's order: each index page is written once, not many times
     columns = ("activity_id", "participant_id", "role", "batch_id")
     _insert(ActivityParticipation, columns, rows, progress=progress)
 
@@ -320,9 +321,8 @@ def import_discard(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
         raise BatchError(_("Only a batch that is not stored can be discarded."))
     before = batch_state(batch)
     batch.status = ImportStatus.DISCARDED
-    batch.content = b""
+    batch.content = batch.plan = b""
     batch.problems = []  # the problems quote values, which may be personal data
     batch.save()
-    forget_plan()
     audit_batch(actor, batch, before)
     return batch

@@ -98,7 +98,7 @@ class Command(BaseCommand):
             self._import(options)
 
     def _list(self) -> None:
-        for batch in ImportBatch.objects.select_related("office")[:200]:
+        for batch in ImportBatch.objects.select_related("office").defer("content", "plan")[:200]:
             self.stdout.write(
                 f"{batch.pk:>5}  {format_datetime(batch.created_at)}  "
                 f"{batch.get_status_display():<28} {batch.office.name}: {batch.file_name} "

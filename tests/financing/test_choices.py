@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -15,11 +17,13 @@ from klynge.financing.models import (
     AgreementYear,
     AllocationLine,
     KeyChoice,
+    OfficeLead,
+    Participation,
     ReferenceDateRuleChoice,
     RoleChoice,
     RoundingUnit,
 )
-from klynge.masterdata.models import ClusterOffice
+from klynge.masterdata.models import Cluster, ClusterOffice, Municipality, PopulationFigure
 from klynge.masterdata.selectors import UnknownObjectError, municipality_get
 
 
@@ -66,6 +70,33 @@ def test_model_labels_read_in_danish_as_before_and_in_english() -> None:
         assert str(AgreementYear._meta.verbose_name) == "terms of a year"
         assert str(key.verbose_name) == "allocation key"
         assert str(ClusterOffice._meta.verbose_name_plural) == "cluster offices"
+
+
+def test_model_names_with_words_read_in_the_users_language() -> None:
+    office, greve = ClusterOffice(name="CLEAN"), Municipality(code="253", name="Greve")
+    lead = OfficeLead(office=office, year=2024, municipality=None)
+    outside = Participation(municipality=greve, year=2024, participates=False)
+    line = AllocationLine(office=office, municipality=greve, amount_ore=123_456_789)
+    cluster = Cluster(name="", identified=False)
+    figure = PopulationFigure(
+        municipality=greve, reference_date=date(2024, 1, 1), population=50_339
+    )
+
+    with translation.override("da"):
+        assert [str(lead), str(outside), str(cluster), str(figure)] == [
+            "CLEAN 2024: ukendt",
+            "Greve 2024: deltager ikke",
+            "ikke identificeret",
+            "Greve, 1. januar 2024: 50.339",
+        ]
+    with translation.override("en"):
+        assert [str(lead), str(outside), str(cluster), str(figure)] == [
+            "CLEAN 2024: unknown",
+            "Greve 2024: does not take part",
+            "unidentified",
+            "Greve, 1 January 2024: 50.339",
+        ]
+    assert str(line) == "CLEAN / Greve: 1.234.567,89 kr."
 
 
 @pytest.mark.django_db

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.utils import translation
 
 from klynge.audit.services import Actor
 from klynge.common.choices import Basis
@@ -95,6 +96,26 @@ def test_approved_run_is_frozen_against_every_kind_of_change(demo: Agreement) ->
     stored = AllocationRun.objects.get(pk=run.pk)
     assert stored.approved_by == "test"
     assert sum(stored.lines.values_list("amount_ore", flat=True)) == 400_000_000
+
+
+def test_frozen_run_errors_read_in_the_users_language(demo: Agreement) -> None:
+    run = allocation_run_approve(
+        actor=ACTOR,
+        run=allocation_run_create(actor=ACTOR, agreement=demo, year=2024),
+        confirmed=True,
+    )
+    lines = AllocationLine.objects.filter(run=run)
+
+    with translation.override("da"):
+        with pytest.raises(FrozenRunError, match=r"^En godkendt fordeling kan ikke ændres\.$"):
+            run.save()
+        with pytest.raises(FrozenRunError, match=r"^En godkendt fordeling kan ikke slettes\.$"):
+            lines.delete()
+    with translation.override("en"):
+        with pytest.raises(FrozenRunError, match=r"^An approved allocation cannot be changed\.$"):
+            lines.update(amount_ore=0)
+        with pytest.raises(FrozenRunError, match=r"^An approved allocation cannot be deleted\.$"):
+            run.delete()
 
 
 def test_approval_happens_once_and_blocks_a_second_approved_run(demo: Agreement) -> None:

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from klynge.audit.services import Actor
 from klynge.financing.models import OfficeLead, Participation
@@ -126,6 +127,20 @@ def test_bad_population_file_is_refused_whole(db, tmp_path: Path, run_command, r
     assert message in error
     assert "population.csv linje 61" in error
     assert Municipality.objects.count() == 0
+
+
+def test_file_problems_read_in_the_users_language(db, tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    with (data / "population.csv").open("a", encoding="utf-8") as handle:
+        handle.write(f'999,Ukendt,2023,1000,"kilde",{SOURCE_PARTS}\n')
+
+    with translation.override("en"), pytest.raises(DataFileError) as english:
+        register_load(data_dir=data)
+    with translation.override("da"), pytest.raises(DataFileError) as danish:
+        register_load(data_dir=data)
+
+    assert english.value.problems == ["population.csv line 61: unknown municipality code '999'"]
+    assert danish.value.problems == ["population.csv linje 61: ukendt kommunekode '999'"]
 
 
 def test_missing_file_is_named(db, tmp_path: Path) -> None:

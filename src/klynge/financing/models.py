@@ -6,10 +6,12 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from klynge.common.choices import Basis, mirror
 from klynge.core.cofinancing import ROUNDING_UNITS, Key, ReferenceDateRule, Role
+from klynge.core.money import format_dkk
 from klynge.masterdata.models import ClusterOffice, Municipality
 
 # The stored values come from the core enums; the choices add the labels (`mirror`
@@ -192,7 +194,7 @@ class OfficeLead(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.office} {self.year}: {self.municipality or 'ukendt'}"
+        return f"{self.office} {self.year}: {self.municipality or gettext('unknown')}"
 
 
 class Participation(models.Model):
@@ -218,7 +220,7 @@ class Participation(models.Model):
         ]
 
     def __str__(self) -> str:
-        state = "deltager" if self.participates else "deltager ikke"
+        state = gettext("takes part") if self.participates else gettext("does not take part")
         return f"{self.municipality} {self.year}: {state}"
 
 
@@ -256,6 +258,16 @@ FROZEN_STATUSES = (RunStatus.APPROVED, RunStatus.REPLACED)
 class FrozenRunError(Exception):
     """An approved allocation run cannot change."""
 
+    @classmethod
+    def on_change(cls) -> FrozenRunError:
+        """The error for a change of an approved run or its lines."""
+        return cls(gettext("An approved allocation cannot be changed."))
+
+    @classmethod
+    def on_delete(cls) -> FrozenRunError:
+        """The error for a deletion of an approved run or its lines."""
+        return cls(gettext("An approved allocation cannot be deleted."))
+
 
 _M = TypeVar("_M", bound=models.Model)
 
@@ -265,16 +277,17 @@ class _FrozenWhenApprovedQuerySet(models.QuerySet[_M]):
 
     approved_lookup = "status"
 
-    def _refuse_if_approved(self, verb: str) -> None:
-        if self.filter(**{f"{self.approved_lookup}__in": FROZEN_STATUSES}).exists():
-            raise FrozenRunError(f"En godkendt fordeling kan ikke {verb}.")
+    def _touches_approved(self) -> bool:
+        return self.filter(**{f"{self.approved_lookup}__in": FROZEN_STATUSES}).exists()
 
     def update(self, **kwargs: Any) -> int:
-        self._refuse_if_approved("ændres")
+        if self._touches_approved():
+            raise FrozenRunError.on_change()
         return super().update(**kwargs)
 
     def delete(self) -> tuple[int, dict[str, int]]:
-        self._refuse_if_approved("slettes")
+        if self._touches_approved():
+            raise FrozenRunError.on_delete()
         return super().delete()
 
 
@@ -349,7 +362,7 @@ class AllocationRun(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         stored = self._stored_status()
         if stored in FROZEN_STATUSES and not self._is_replacement(stored, kwargs):
-            raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
+            raise FrozenRunError.on_change()
         super().save(*args, **kwargs)
 
     def _is_replacement(self, stored: str | None, kwargs: dict[str, Any]) -> bool:
@@ -362,7 +375,7 @@ class AllocationRun(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self._stored_status() in FROZEN_STATUSES:
-            raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
+            raise FrozenRunError.on_delete()
         return super().delete(*args, **kwargs)
 
 
@@ -404,16 +417,16 @@ class AllocationLine(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.office} / {self.municipality}: {self.amount_ore} øre"
+        return f"{self.office} / {self.municipality}: {format_dkk(self.amount_ore)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if AllocationRun.objects.filter(pk=self.run_id, status__in=FROZEN_STATUSES).exists():
-            raise FrozenRunError("En godkendt fordeling kan ikke ændres.")
+            raise FrozenRunError.on_change()
         super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if AllocationRun.objects.filter(pk=self.run_id, status__in=FROZEN_STATUSES).exists():
-            raise FrozenRunError("En godkendt fordeling kan ikke slettes.")
+            raise FrozenRunError.on_delete()
         return super().delete(*args, **kwargs)
 
 

@@ -178,11 +178,20 @@ def _lead_facts(
     for fact in spec.get("lead_facts", []):
         office, code, note = fact.get("office"), fact.get("municipality"), fact.get("note", "")
         if office not in offices:
-            problems.append(f"{file_name}: lead_facts nævner et ukendt klyngekontor '{office}'")
+            problems.append(
+                gettext("%(file)s: lead_facts names an unknown cluster office '%(office)s'")
+                % {"file": file_name, "office": office}
+            )
         elif code not in municipalities:
-            problems.append(f"{file_name}: lead_facts nævner en ukendt kommunekode '{code}'")
+            problems.append(
+                gettext("%(file)s: lead_facts names an unknown municipality code '%(code)s'")
+                % {"file": file_name, "code": code}
+            )
         elif not note.strip():
-            problems.append(f"{file_name}: lead_facts for '{office}' mangler en kilde")
+            problems.append(
+                gettext("%(file)s: lead_facts for '%(office)s' has no source")
+                % {"file": file_name, "office": office}
+            )
         else:
             facts[office] = {
                 "municipality": municipalities[code],

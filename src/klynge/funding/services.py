@@ -17,7 +17,7 @@ from klynge.core.money import MoneyError, format_dkk, parse_dkk
 from klynge.core.tabular import read_data_file
 from klynge.funding.models import Grant, GrantReceipt
 from klynge.masterdata.models import Cluster, Organisation
-from klynge.masterdata.services import DataFileError
+from klynge.masterdata.services import DataFileError, file_line
 
 DATA_DIR = Path(__file__).parent / "data"
 
@@ -35,7 +35,7 @@ def _year(text: str, where: str, problems: list[str]) -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        problems.append(f"{where}: '{text}' er ikke et år")
+        problems.append(_("%(where)s: '%(text)s' is not a year") % {"where": where, "text": text})
         return None
     return int(text)
 
@@ -64,17 +64,26 @@ def grants_load(*, actor: Actor, data_dir: Path = DATA_DIR) -> GrantsReport:
     problems: list[str] = []
     parsed = []
     for number, row in enumerate(rows, start=2):
-        where = f"{path.name} linje {number}"
+        where = file_line(path.name, number)
         grantor = organisations.get(row["grantor"]) if row["grantor"] else None
         if row["grantor"] and grantor is None:
-            problems.append(f"{where}: ukendt bevillingsgiver '{row['grantor']}'")
+            problems.append(
+                _("%(where)s: unknown grantor '%(grantor)s'")
+                % {"where": where, "grantor": row["grantor"]}
+            )
         organisation = organisations.get(row["organisation"]) if row["organisation"] else None
         if row["organisation"] and organisation is None:
-            problems.append(f"{where}: ukendt organisation '{row['organisation']}'")
+            problems.append(
+                _("%(where)s: unknown organisation '%(organisation)s'")
+                % {"where": where, "organisation": row["organisation"]}
+            )
         keys = list(clusters) if row["clusters"] == "*" else row["clusters"].split()
         unknown = [key for key in keys if key not in clusters]
         if unknown:
-            problems.append(f"{where}: ukendte klynger {unknown}")
+            problems.append(
+                _("%(where)s: unknown clusters %(clusters)s")
+                % {"where": where, "clusters": unknown}
+            )
         try:
             amount = parse_dkk(row["amount_kr"])
         except MoneyError as error:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from klynge.common.choices import Basis
-from klynge.core.dates import format_date_da
+from klynge.core.dates import format_date_da, format_date_en
 from klynge.core.money import group_thousands
 
 
@@ -82,7 +83,8 @@ class PopulationFigure(models.Model):
         ]
 
     def __str__(self) -> str:
-        when = format_date_da(self.reference_date)
+        day = self.reference_date
+        when = format_date_en(day) if get_language() == "en" else format_date_da(day)
         return f"{self.municipality}, {when}: {group_thousands(self.population)}"
 
 
@@ -130,7 +132,7 @@ class Cluster(models.Model):
         verbose_name_plural = _("national clusters")
 
     def __str__(self) -> str:
-        return self.name if self.identified else "ikke identificeret"
+        return self.name if self.identified else gettext("unidentified")
 
 
 class ClusterOffice(models.Model):

@@ -72,7 +72,7 @@ def _read_csv(path: Path, required: set[str], problems: list[str]) -> list[dict[
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        problems.append(f"{path.name}: filen findes ikke")
+        problems.append(gettext("%(file)s: the file does not exist") % {"file": path.name})
         return []
     try:
         rows = read_data_file(text, name=path.name)
@@ -82,7 +82,10 @@ def _read_csv(path: Path, required: set[str], problems: list[str]) -> list[dict[
     header = next(csv.reader(text.splitlines()[:1]), [])
     missing = required - set(header)
     if missing:
-        problems.append(f"{path.name}: mangler kolonnerne {sorted(missing)}")
+        problems.append(
+            gettext("%(file)s: the columns %(columns)s are missing")
+            % {"file": path.name, "columns": sorted(missing)}
+        )
         return []
     return rows
 
@@ -91,30 +94,52 @@ def _parse_date(value: str, where: str, problems: list[str]) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        problems.append(f"{where}: '{value}' er ikke en dato (ÅÅÅÅ-MM-DD)")
+        problems.append(
+            gettext("%(where)s: '%(value)s' is not a date (YYYY-MM-DD)")
+            % {"where": where, "value": value}
+        )
         return None
+
+
+def file_line(file: str, line: int) -> str:
+    """Where a problem is, for a loader's messages: 'population.csv line 61'."""
+    return gettext("%(file)s line %(line)s") % {"file": file, "line": line}
 
 
 def _check_population(rows: list[dict[str, str]], codes: set[str], problems: list[str]) -> None:
     seen: set[tuple[str, str]] = set()
     for line, row in enumerate(rows, start=2):
-        where = f"population.csv linje {line}"
+        where = file_line("population.csv", line)
         code, year, value = row["code"].strip(), row["year"].strip(), row["population"].strip()
         if code not in codes:
-            problems.append(f"{where}: ukendt kommunekode '{code}'")
+            problems.append(
+                gettext("%(where)s: unknown municipality code '%(code)s'")
+                % {"where": where, "code": code}
+            )
         if not year.isdigit():
-            problems.append(f"{where}: året '{year}' er ikke et tal")
+            problems.append(
+                gettext("%(where)s: the year '%(year)s' is not a number")
+                % {"where": where, "year": year}
+            )
         if not value.isdigit():
-            problems.append(f"{where}: indbyggertallet '{value}' er ikke et helt tal")
+            problems.append(
+                gettext("%(where)s: the population '%(value)s' is not a whole number")
+                % {"where": where, "value": value}
+            )
         elif int(value) <= 0:
-            problems.append(f"{where}: indbyggertallet skal være over 0")
+            problems.append(gettext("%(where)s: the population must be above 0") % {"where": where})
         if (code, year) in seen:
-            problems.append(f"{where}: {code} har to tal for {year}")
+            problems.append(
+                gettext("%(where)s: %(code)s has two figures for %(year)s")
+                % {"where": where, "code": code, "year": year}
+            )
         seen.add((code, year))
         if not row["source"].strip() or not row["source_label"].strip():
-            problems.append(f"{where}: kilde mangler")
+            problems.append(gettext("%(where)s: the source is missing") % {"where": where})
         if not row["source_url"].startswith("https://"):
-            problems.append(f"{where}: kildens link skal begynde med https://")
+            problems.append(
+                gettext("%(where)s: the source's link must start with https://") % {"where": where}
+            )
         _parse_date(row["read_on"], where, problems)
 
 
@@ -125,11 +150,18 @@ def _read_files(data_dir: Path) -> _Files:
     )
     codes: set[str] = set()
     for line, row in enumerate(municipalities, start=2):
+        where = file_line("municipalities.csv", line)
         code = row["code"].strip()
         if not (len(code) == 3 and code.isdigit()):
-            problems.append(f"municipalities.csv linje {line}: '{code}' er ikke en kommunekode")
+            problems.append(
+                gettext("%(where)s: '%(code)s' is not a municipality code")
+                % {"where": where, "code": code}
+            )
         if code in codes:
-            problems.append(f"municipalities.csv linje {line}: kommunekode {code} står to gange")
+            problems.append(
+                gettext("%(where)s: municipality code %(code)s appears twice")
+                % {"where": where, "code": code}
+            )
         codes.add(code)
     population = _read_csv(
         data_dir / "population.csv",
@@ -145,11 +177,17 @@ def _read_files(data_dir: Path) -> _Files:
     )
     cluster_names = {row["cluster_org"] for row in clusters}
     for line, row in enumerate(offices, start=2):
-        where = f"offices.csv linje {line}"
+        where = file_line("offices.csv", line)
         if row["cluster"] not in cluster_names:
-            problems.append(f"{where}: ukendt klynge '{row['cluster']}'")
+            problems.append(
+                gettext("%(where)s: unknown cluster '%(cluster)s'")
+                % {"where": where, "cluster": row["cluster"]}
+            )
         if row["host_code"] and row["host_code"] not in codes:
-            problems.append(f"{where}: ukendt kommunekode '{row['host_code']}'")
+            problems.append(
+                gettext("%(where)s: unknown municipality code '%(code)s'")
+                % {"where": where, "code": row["host_code"]}
+            )
         if row["opened_date"]:
             _parse_date(row["opened_date"], where, problems)
     organisations = _read_csv(data_dir / "organisations.csv", {"name", "kind"}, problems)
@@ -157,7 +195,7 @@ def _read_files(data_dir: Path) -> _Files:
         data_dir / "timeline.csv", {"event_date", "precision", "when_text", "title"}, problems
     )
     for line, row in enumerate(timeline, start=2):
-        _parse_date(row["event_date"], f"timeline.csv linje {line}", problems)
+        _parse_date(row["event_date"], file_line("timeline.csv", line), problems)
     if problems:
         raise DataFileError(problems)
     return _Files(municipalities, population, clusters, offices, organisations, timeline)

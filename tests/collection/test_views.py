@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
+from tests.collection.conftest import ACTOR
 
 from klynge.collection.models import Payment, PaymentRequest
+from klynge.collection.services import payment_register
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +40,19 @@ def test_the_secretariat_goes_from_approved_run_to_payments(login_as, approved_r
     assert "4.000.000,00 kr." in page  # requested
     assert "100.000,00 kr." in page  # received
     assert "Rykkere" in page
+
+
+def test_the_municipality_page_shows_what_each_year_has_paid(login_as, sent_requests) -> None:
+    payment_register(
+        actor=ACTOR, request=sent_requests["253"], amount_ore=5_000_000,
+        paid_on=dt.date(2024, 3, 20), reference="Bank 1",
+    )  # fmt: skip
+
+    html = login_as("greve").get(reverse("municipality-detail", args=["253"])).content.decode()
+
+    paid_2024 = f'<a href="{reverse("requests", args=[2024])}">50.000,00</a></td>'
+    assert paid_2024 in html
+    assert html.count(paid_2024) == 1
 
 
 def test_a_municipality_sees_only_its_own_bills(login_as, approved_run) -> None:

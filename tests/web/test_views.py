@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -57,6 +59,25 @@ def test_allocation_page_shows_amounts_and_their_explanation(staff_client: Clien
     assert "fordeles efter indbyggertal 51.507 pr. 1. januar 2023 ud af i alt 765.283" in html
     assert "4.000.000,00" in html
     assert "antagelse" in html.lower()
+
+
+def test_each_explained_amount_names_its_population_source_by_label(
+    staff_client: Client,
+) -> None:
+    from klynge.masterdata.models import ClusterOffice, PopulationFigure
+
+    label = PopulationFigure.objects.get(
+        municipality__code="253", reference_date="2023-01-01"
+    ).source_label
+    office = ClusterOffice.objects.get(name="CLEAN – Sjælland")
+    pages = [
+        staff_client.get(reverse("allocation", args=[2024])).content.decode(),
+        staff_client.get(reverse("allocation-office", args=[2024, office.pk])).content.decode(),
+    ]
+
+    for html in pages:
+        greve = html.split('id="forklaring-1-253"', 1)[1].split("</tr>", 1)[0]
+        assert f"Kilde: {label}</small>" in unescape(greve)
 
 
 def test_allocation_page_for_a_year_without_population_says_what_is_missing(

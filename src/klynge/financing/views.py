@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.contrib import messages
@@ -112,21 +112,46 @@ MATRIX_MAX_OFFICES = 10
 
 
 @dataclass(frozen=True)
+class _ExplainedRow:
+    """A share row with the short label of its population source ('': none stored)."""
+
+    line: ShareRow
+    source_label: str
+
+
+@dataclass(frozen=True)
 class _Section:
+    """
+    One office's part of the year; `explained` is built only when a page shows
+    the rows, so a list of many offices looks up no sources.
+    """
+
     office: str
     office_id: int | None
     total_ore: int
     rows: tuple[ShareRow, ...]
+    figures: Mapping[str, PopulationFigure]
+
+    @property
+    def explained(self) -> list[_ExplainedRow]:
+        """The rows of the office's explanation, each with its source's label."""
+        result = []
+        for row in self.rows:
+            figure = self.figures.get(row.population_source)
+            result.append(_ExplainedRow(row, figure.source_label if figure else ""))
+        return result
 
 
-def _sections(shown: YearAllocation) -> list[_Section]:
+def _sections(shown: YearAllocation, figures: Mapping[str, PopulationFigure]) -> list[_Section]:
     """One section per office of the table, in the table's office order."""
     if shown.table is None:
         return []
     table = shown.table
     ids = dict(ClusterOffice.objects.filter(name__in=table.offices).values_list("name", "pk"))
     return [
-        _Section(office, ids.get(office), table.office_totals[office], table.by_office[office])
+        _Section(
+            office, ids.get(office), table.office_totals[office], table.by_office[office], figures
+        )
         for office in table.offices
     ]
 
@@ -141,7 +166,7 @@ def _allocation_or_404(year: int) -> tuple[Agreement, YearAllocation]:
 def allocation(request: HttpRequest, year: int) -> HttpResponse:
     agreement, shown = _allocation_or_404(year)
     figures = population_sources()
-    sections = _sections(shown)
+    sections = _sections(shown, figures)
     return render(
         request,
         "financing/allocation.html",
@@ -157,7 +182,6 @@ def allocation(request: HttpRequest, year: int) -> HttpResponse:
             "may_approve": request.user.has_perm(perms.APPROVE_ALLOCATION),
             "visible_codes": visible_municipality_codes(request.user),
             "runs": year_runs(agreement=agreement, year=year),
-            "figures": figures,
             "used_sources": _used_sources(shown.lines, figures),
         },
     )
@@ -173,10 +197,10 @@ def allocation_office(request: HttpRequest, year: int, office_id: int) -> HttpRe
     ).exists():
         raise Http404(_("The office has no shares in the allocation for this year."))
     shown = year_allocation(agreement=agreement, year=year)
-    section = next((s for s in _sections(shown) if s.office_id == office_id), None)
+    figures = population_sources()
+    section = next((s for s in _sections(shown, figures) if s.office_id == office_id), None)
     if section is None:
         raise Http404(_("The office has no shares in the allocation for this year."))
-    figures = population_sources()
     return render(
         request,
         "financing/allocation_office.html",
@@ -185,7 +209,6 @@ def allocation_office(request: HttpRequest, year: int, office_id: int) -> HttpRe
             "year": year,
             "shown": shown,
             "section": section,
-            "figures": figures,
             "used_sources": _used_sources(section.rows, figures),
             "trail": _allocation_trail(year),
         },

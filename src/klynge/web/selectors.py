@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from klynge.collection.selectors import RequestView, received_by_year
 from klynge.core.cofinancing import Problem, summarise_problems
 from klynge.core.money import ore_per_unit
 from klynge.financing.models import Agreement, OfficeLead
@@ -18,6 +19,7 @@ from klynge.financing.selectors import (
 )
 from klynge.funding.selectors import funding_quality
 from klynge.masterdata.models import ClusterOffice, Municipality
+from klynge.participation.selectors import MunicipalityReach, municipality_reach
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,25 @@ def municipality_payments(
             )
         )
     return result
+
+
+@dataclass(frozen=True)
+class ReachYear:
+    """A municipality's reach in one year, beside what it paid on the year's requests."""
+
+    reach: MunicipalityReach
+    paid_ore: int | None  # None: no live request of the year among the bills shown
+
+
+def municipality_reach_years(
+    *, municipality: Municipality, allocations: list[YearAllocation], bills: list[RequestView]
+) -> list[ReachYear]:
+    """Per year, newest first: `municipality`'s reach and what `bills` received that year."""
+    paid = received_by_year(bills)
+    return [
+        ReachYear(reach, paid.get(reach.year))
+        for reach in municipality_reach(municipality=municipality, allocations=allocations)
+    ]
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from klynge.accounts.permissions import profile_of, role_of
 from klynge.audit.models import AuditEntry
 from klynge.audit.selectors import history_for
 from klynge.audit.services import Actor
-from klynge.collection.selectors import received_by_year, request_list
+from klynge.collection.selectors import request_list
 from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.common.templatetags.dk import dk_date
@@ -40,16 +40,13 @@ from klynge.masterdata.selectors import (
     visible_municipality_codes,
 )
 from klynge.masterdata.services import PopulationError, population_set
-from klynge.participation.selectors import (
-    municipality_reach,
-    office_reach,
-    reach_by_municipality,
-)
+from klynge.participation.selectors import office_reach, reach_by_municipality
 from klynge.web.maps import DEFAULT_MEASURE, MEASURES, REACH_MEASURES, municipality_map
 from klynge.web.selectors import (
     lead_offices,
     municipality_bills,
     municipality_payments,
+    municipality_reach_years,
     office_financing,
     office_leads,
     quality_report,
@@ -187,9 +184,10 @@ def _municipality_page(
             "blocked_payments": [p for p in payments if p.problems],
             "start": start,
             "led_offices": led,
-            "reach": municipality_reach(municipality=municipality, allocations=allocations),
+            "reach": municipality_reach_years(
+                municipality=municipality, allocations=allocations, bills=bills
+            ),
             "bills": bills,
-            "paid_by_year": received_by_year(bills),
             "visible_codes": _visible_codes(request),
             "trail": [(reverse("municipality-list"), _("Municipalities"))],
             "tabs": _tabs(

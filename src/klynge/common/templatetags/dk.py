@@ -63,12 +63,6 @@ def quota(value: Fraction | None) -> str:
 
 
 @register.filter
-def get_item(mapping: dict[str, object] | None, key: str) -> object:
-    """Look up `key` in a dict from a template."""
-    return None if mapping is None else mapping.get(key)
-
-
-@register.filter
 def percent(value: Fraction | None) -> str:
     """An exact percentage with one decimal: '-12,3 %'; a dash for None."""
     return "–" if value is None else format_percent(value)

@@ -105,3 +105,23 @@ def test_look_up_errors_read_in_the_users_language() -> None:
         municipality_get(code_or_name="X")
     with translation.override("en"), pytest.raises(UnknownObjectError, match="Unknown municip"):
         municipality_get(code_or_name="X")
+
+
+@pytest.mark.django_db
+def test_an_audit_entry_title_is_in_the_site_language_whoever_changes(register) -> None:
+    from django.db import transaction
+
+    from klynge.audit.models import Action
+    from klynge.audit.services import Actor, record
+
+    greve = Municipality.objects.get(code="253")
+    figure = PopulationFigure(
+        pk=1, municipality=greve, reference_date=date(2024, 1, 1), population=50_339
+    )
+    with translation.override("en"), transaction.atomic():
+        entry = record(
+            actor=Actor.system("test"), action=Action.UPDATE, instance=figure,
+            before=None, after=None,
+        )  # fmt: skip
+
+    assert entry.object_repr == "Greve, 1. januar 2024: 50.339"

@@ -18,7 +18,9 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.serializers.json import DjangoJSONEncoder
+from django.conf import settings
 from django.db import models, transaction
+from django.utils import translation
 
 from klynge.audit.models import Action, AuditEntry
 from klynge.audit.registry import is_audited
@@ -104,13 +106,16 @@ def record(
             f"{instance._meta.label} is not named as audited: add it to audited() "
             "in its AppConfig.ready."
         )
+    # The entry's title is stored in the site's language, whoever made the change.
+    with translation.override(settings.LANGUAGE_CODE):
+        title = str(instance)[:300]
     return AuditEntry.objects.create(
         actor_id=actor.user.pk if actor.user is not None else None,
         actor_label=actor.label[:150],
         action=action,
         model=instance._meta.label_lower,
         object_pk=str(instance.pk),
-        object_repr=str(instance)[:300],
+        object_repr=title,
         before=before,
         after=after,
         reason=reason[:300],

@@ -100,3 +100,53 @@ def test_production_caches_templates_and_development_reads_them_anew(tmp_path: P
         "django.template.loaders.filesystem",
         "django.template.loaders.app_directories",
     ]
+
+
+def _settings_in(env: dict[str, str], *names: str) -> list[str]:
+    code = f"from django.conf import settings as s; print(*[getattr(s, n) for n in {names!r}])"
+    result = subprocess.run(  # noqa: S603 - our own interpreter
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    return result.stdout.split()
+
+
+def test_two_factor_login_is_required_in_production_and_off_in_the_local_demo(
+    tmp_path: Path,
+) -> None:
+    production = _production_env(tmp_path)
+    production.pop("KLYNGE_REQUIRE_2FA", None)
+    development = {**production, "DJANGO_SETTINGS_MODULE": "klynge.config.settings.dev"}
+
+    assert _settings_in(production, "KLYNGE_REQUIRE_2FA") == ["True"]
+    assert _settings_in(development, "KLYNGE_REQUIRE_2FA") == ["False"]
+
+
+def test_mail_settings_come_from_the_environment(tmp_path: Path) -> None:
+    env = {
+        **_production_env(tmp_path),
+        "EMAIL_HOST": "smtp.example.dk",
+        "EMAIL_PORT": "587",
+        "EMAIL_HOST_USER": "klynge",
+        "EMAIL_USE_TLS": "1",
+        "DEFAULT_FROM_EMAIL": "klynge@example.dk",
+    }
+    names = ("EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_USE_TLS")
+    development = {**env, "DJANGO_SETTINGS_MODULE": "klynge.config.settings.dev"}
+    development.pop("EMAIL_BACKEND", None)
+
+    assert _settings_in(env, *names, "DEFAULT_FROM_EMAIL") == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.dk",
+        "587",
+        "klynge",
+        "True",
+        "klynge@example.dk",
+    ]
+    assert _settings_in(development, "EMAIL_BACKEND") == [
+        "django.core.mail.backends.console.EmailBackend"
+    ]

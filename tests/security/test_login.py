@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import time
+from unittest import mock
 
 import pytest
 from axes.models import AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import MD5PasswordHasher, check_password
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
@@ -74,10 +76,63 @@ def test_four_failures_do_not_lock(demo) -> None:
     assert _login(client, DEMO_PASSWORD).status_code == 302
 
 
-def test_lockout_lasts_fifteen_minutes() -> None:
+def _spray(ip: str, count: int) -> None:
+    """`count` failed logins from `ip`, each with another username (4 tries at most each)."""
+    for n in range(count):
+        _login(Client(), "forkert", ip=ip, username=f"bruger{n}")
+
+
+def test_a_password_spray_from_one_ip_locks_that_ip_for_every_username(demo) -> None:
+    _spray("10.7.7.7", settings.KLYNGE_LOGIN_IP_FAILURE_LIMIT)
+
+    locked = _login(Client(), DEMO_PASSWORD, ip="10.7.7.7")
+
+    assert locked.status_code == 429
+    assert "netværksadresse" in locked.content.decode()
+    assert _login(Client(), DEMO_PASSWORD, ip="10.7.7.8").status_code == 302  # other IPs log in
+
+
+def test_failures_below_the_ip_limit_do_not_lock_the_ip(demo) -> None:
+    _spray("10.7.7.7", settings.KLYNGE_LOGIN_IP_FAILURE_LIMIT - 1)
+
+    assert _login(Client(), DEMO_PASSWORD, ip="10.7.7.7").status_code == 302
+
+
+def test_a_successful_login_does_not_reset_the_ip_s_count(demo) -> None:
+    limit = settings.KLYNGE_LOGIN_IP_FAILURE_LIMIT
+    _spray("10.7.7.7", limit - 2)
+    assert _login(Client(), DEMO_PASSWORD, ip="10.7.7.7").status_code == 302  # a valid account
+
+    _login(Client(), "forkert", ip="10.7.7.7", username="endnu-en")
+    _login(Client(), "forkert", ip="10.7.7.7", username="og-en-til")
+
+    assert _login(Client(), DEMO_PASSWORD, ip="10.7.7.7").status_code == 429
+
+
+def test_a_locked_ip_is_refused_before_the_password_hasher_runs(demo) -> None:
+    verify, encode = MD5PasswordHasher.verify, MD5PasswordHasher.encode
+    with (
+        mock.patch.object(MD5PasswordHasher, "verify", autospec=True, side_effect=verify) as v,
+        mock.patch.object(MD5PasswordHasher, "encode", autospec=True, side_effect=encode) as e,
+        mock.patch("django.contrib.auth.base_user.check_password", wraps=check_password) as c,
+    ):
+        _login(Client(), "forkert", ip="10.7.7.6")  # an open IP: the hasher runs
+        assert v.call_count + e.call_count >= 1 and c.call_count == 1
+        _spray("10.7.7.7", settings.KLYNGE_LOGIN_IP_FAILURE_LIMIT)
+        v.reset_mock(), e.reset_mock(), c.reset_mock()
+
+        for username in ["greve", "sekretariat", "findes-ikke"]:
+            assert _login(Client(), DEMO_PASSWORD, ip="10.7.7.7", username=username).status_code
+        assert _login(Client(), "forkert", ip="10.7.7.7", username="greve").status_code == 429
+
+        assert (v.call_count, e.call_count, c.call_count) == (0, 0, 0)
+
+
+def test_lockout_lasts_fifteen_minutes_per_username_and_ip_and_per_ip() -> None:
     assert settings.AXES_FAILURE_LIMIT == 5
+    assert settings.KLYNGE_LOGIN_IP_FAILURE_LIMIT == 50
     assert settings.AXES_COOLOFF_TIME.total_seconds() == 15 * 60
-    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"]]
+    assert settings.AXES_LOCKOUT_PARAMETERS == [["username", "ip_address"], "ip_address"]
 
 
 def test_a_post_without_or_with_a_forged_csrf_token_is_refused(demo) -> None:
@@ -143,3 +198,24 @@ def test_every_response_carries_the_security_headers(login_as, url: str) -> None
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Request-ID"]
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "1.2.3.4", "10.0.0.9"),  # no proxy: X-Forwarded-For is the client's to forge
+        (1, "10.5.5.5", "10.5.5.5"),
+        (1, "1.2.3.4, 10.5.5.5", "10.5.5.5"),  # a forged hop on the left is never read
+        (2, "1.2.3.4, 10.5.5.5, 10.0.0.8", "10.5.5.5"),
+        (2, "10.0.0.8", "10.0.0.9"),  # fewer hops than proxies: the direct peer
+    ],
+)
+def test_the_lockout_counts_the_client_s_address_behind_trusted_proxies(
+    rf, settings, proxies: int, forwarded: str, expected: str
+) -> None:
+    from klynge.accounts.lockout import client_ip
+
+    settings.KLYNGE_TRUSTED_PROXY_COUNT = proxies
+    request = rf.post(LOGIN, REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR=forwarded)
+
+    assert client_ip(request) == expected

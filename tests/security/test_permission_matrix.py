@@ -62,6 +62,26 @@ MATRIX: dict[str, Entry] = {
     "overview": Entry(fixed("overview"), statuses()),
     "login": Entry(fixed("login"), statuses(ALL_ROLES, no_role=200, anonymous=200)),
     "logout": Entry(fixed("logout"), statuses(status=302, no_role=302), method="post"),
+    # The login's second step: a session that owes no code is sent on.
+    "login-code": Entry(fixed("login-code"), statuses(status=302, no_role=302)),
+    # A forgotten password: public pages; a link with a bad token says it does not work.
+    "password-reset": Entry(fixed("password-reset"), statuses(no_role=200, anonymous=200)),
+    "password-reset-done": Entry(
+        fixed("password-reset-done"), statuses(no_role=200, anonymous=200)
+    ),
+    "password-reset-confirm": Entry(
+        fixed("password-reset-confirm", "MQ", "bad-token"), statuses(no_role=200, anonymous=200)
+    ),
+    "password-reset-complete": Entry(
+        fixed("password-reset-complete"), statuses(no_role=200, anonymous=200)
+    ),
+    # Each user's own account, password and two factors, a user without a role too.
+    "account": Entry(fixed("account"), statuses(no_role=200)),
+    "password-change": Entry(fixed("password-change"), statuses(no_role=200)),
+    "two-factor-setup": Entry(fixed("two-factor-setup"), statuses(no_role=200)),
+    # Without an app there are no codes to renew and nothing to turn off: sent on.
+    "two-factor-codes": Entry(fixed("two-factor-codes"), statuses(status=302, no_role=302)),
+    "two-factor-off": Entry(fixed("two-factor-off"), statuses(status=302, no_role=302)),
     "set-language": Entry(
         fixed("set-language"),
         statuses(status=302, no_role=302, anonymous=302),

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from klynge.accounts.models import MUNICIPALITY_ROLES, Profile, Role
+from klynge.accounts.usernames import normalise_username
 from klynge.audit.models import Action
 from klynge.audit.services import Actor, record, snapshot
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -66,13 +69,28 @@ def user_create(
     """
     Create a user with a role; a user without a password cannot log in until one is set.
 
-    :raises UserError: if the username is taken or the binding does not fit the role
+    The username is stored normalised (`accounts.usernames`), and the password
+    must pass every validator with the new user in view, so one too like the
+    username, name or email is refused.
+
+    :raises UserError: if the username is not in the safe set or is taken, the
+        password is too weak, or the binding does not fit the role
     """
     binding.check()
+    try:
+        username = normalise_username(username)
+    except ValidationError as error:
+        raise UserError(" ".join(error.messages)) from error
     user_model = get_user_model()
     if user_model.objects.filter(username__iexact=username).exists():
         raise UserError(_("The username %(name)s is taken.") % {"name": username})
     first, _sep, last = full_name.strip().partition(" ")
+    if password is not None:
+        candidate = user_model(username=username, email=email, first_name=first, last_name=last)
+        try:
+            validate_password(password, candidate)
+        except ValidationError as error:
+            raise UserError(" ".join(error.messages)) from error
     user = user_model.objects.create_user(
         username=username, password=password, email=email, first_name=first, last_name=last
     )

@@ -1,6 +1,8 @@
 """
 URL configuration: Danish paths, login required everywhere except the
-login page, the language switch and the accessibility statement.
+login page, the password reset pages, the language switch and the
+accessibility statement; a login that still owes its code (or an app) opens
+only that step (accounts.middleware.TwoFactorMiddleware).
 
 Every pattern has an entry in the permission matrix
 (tests/security/test_permission_matrix.py); a new pattern without one fails.
@@ -12,6 +14,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import path
 from django.views.i18n import set_language
 
+from klynge.accounts import auth_views as login
 from klynge.accounts import views as accounts
 from klynge.audit import views as audit
 from klynge.collection import views as collection
@@ -24,8 +27,26 @@ from klynge.web import views as web
 urlpatterns = [
     path("", web.home, name="home"),
     path("overblik/", web.overview, name="overview"),
-    path("log-ind/", auth_views.LoginView.as_view(), name="login"),
+    path("log-ind/", login.LoginView.as_view(), name="login"),
+    path("log-ind/kode/", login.login_code, name="login-code"),
+    path("log-ind/glemt/", login.PasswordResetView.as_view(), name="password-reset"),
+    path("log-ind/glemt/sendt/", login.PasswordResetDoneView.as_view(), name="password-reset-done"),
+    path(
+        "log-ind/ny-adgangskode/<uidb64>/<token>/",
+        login.PasswordResetConfirmView.as_view(),
+        name="password-reset-confirm",
+    ),
+    path(
+        "log-ind/ny-adgangskode/faerdig/",
+        login.PasswordResetCompleteView.as_view(),
+        name="password-reset-complete",
+    ),
     path("log-ud/", auth_views.LogoutView.as_view(), name="logout"),
+    path("konto/", login.account, name="account"),
+    path("konto/adgangskode/", login.PasswordChangeView.as_view(), name="password-change"),
+    path("konto/to-faktor/", login.two_factor_setup, name="two-factor-setup"),
+    path("konto/to-faktor/koder/", login.two_factor_codes, name="two-factor-codes"),
+    path("konto/to-faktor/slaa-fra/", login.two_factor_off, name="two-factor-off"),
     path("sprog/", login_not_required(set_language), name="set-language"),
     path("tilgaengelighed/", login_not_required(web.accessibility), name="accessibility"),
     path("kommuner/", web.municipality_index, name="municipality-list"),

@@ -11,6 +11,12 @@ SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-klynge-0123456
 DEBUG = os.environ.get("KLYNGE_DEBUG", "1") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
+# The local demo (`make run`) logs in with a password alone, and says so on the
+# login page; KLYNGE_REQUIRE_2FA=1 turns two-factor login on here too.
+KLYNGE_REQUIRE_2FA = env_flag("KLYNGE_REQUIRE_2FA", default=False)  # noqa: F405
+# Mails (password reset) are printed on the console unless EMAIL_BACKEND says otherwise.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
 # `make run` serves with --noreload, which never clears the cached loader: read
 # templates anew on every render while DEBUG is on, so an edit shows at once.
 if DEBUG:

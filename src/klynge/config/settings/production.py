@@ -14,6 +14,9 @@ from klynge.config.settings.base import *  # noqa: F403
 SECRET_KEY = os.environ["SECRET_KEY"]
 ALLOWED_HOSTS = [h.strip() for h in os.environ["ALLOWED_HOSTS"].split(",") if h.strip()]
 DEBUG = False
+# Two-factor login is required for the secretariat and everyone who approves or
+# registers money (base.py reads KLYNGE_REQUIRE_2FA, default on).
+KLYNGE_REQUIRE_2FA = env_flag("KLYNGE_REQUIRE_2FA", default=True)  # noqa: F405
 SECURE_SSL_REDIRECT = True
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -1,13 +1,169 @@
-"""Danish unless the user has chosen English with the language switch."""
+"""
+Middleware of every request: the body's size and the language.
+
+RequestBodyLimitMiddleware comes first in MIDDLEWARE, so that nothing reads a
+body before its size is known.
+"""
 
 from __future__ import annotations
 
+import io
+import logging
+import math
+import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import IO, Any
 
 from django.conf import settings
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from klynge.core.money import format_decimal, group_thousands
+
+# Django's own logger for a body over a limit (RequestDataTooBig).
+security_log = logging.getLogger("django.security.RequestDataTooBig")
+
+READ_CHUNK = 64 * 1024
+REFUSED = "klynge_refused_body"  # the request attribute that carries a refusal
+
+
+@dataclass(frozen=True)
+class RefusedBody:
+    """A body over its limit: its declared size (None when only counted) and the limit."""
+
+    size: int | None
+    limit: int
+
+
+def _megabytes(size: int) -> str:
+    """1.000.000 bytes -> '1'; 50.400.000 -> '50,4' (rounded up, so never equal to a limit)."""
+    if size % 1_000_000 == 0:
+        return group_thousands(size // 1_000_000)
+    return format_decimal(Fraction(math.ceil(size / 100_000), 10))
+
+
+def _declared_length(meta: dict[str, Any]) -> int | None:
+    """The Content-Length, or None when there is none (Django then reads no body)."""
+    value = str(meta.get("CONTENT_LENGTH") or "").strip()
+    return int(value) if value.isascii() and value.isdigit() else None
+
+
+class RequestBodyLimitMiddleware:
+    """
+    Refuse a request body over its limit before anything reads it: HTTP 413.
+
+    The limit is KLYNGE_REQUEST_MAX_BYTES (1 MB), except on the URLs named in
+    KLYNGE_UPLOAD_URL_NAMES (the participant and payment imports), where a file
+    of KLYNGE_IMPORT_MAX_BYTES may come with KLYNGE_UPLOAD_FORM_BYTES of form
+    around it. The URL is resolved only for a body over the small limit.
+
+    A declared Content-Length is compared before anything is read. Django reads
+    no body without one; when the server marks where such a body ends
+    (`wsgi.input_terminated`, as gunicorn does for a chunked body), it is read
+    here, counted, and handed on with its length if it stays within the limit;
+    reading stops as soon as it passes the limit.
+
+    A refused body is replaced by an empty one, so no later middleware (the
+    CSRF check parses the whole form) can read it or write it to a temporary
+    file. The 413 page is answered before the CSRF check and the view, in the
+    site's layout and the user's language.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        spool: IO[bytes] | None = None
+        declared = _declared_length(request.META)
+        if declared is None and request.META.get("wsgi.input_terminated"):
+            limit, shown = self._limits(request)
+            spool, size = self._read_counting(request.META["wsgi.input"], limit)
+            if size > limit:
+                self._refuse(request, RefusedBody(size=None, limit=shown))
+            elif spool is not None:
+                request.META["CONTENT_LENGTH"] = str(size)
+                setattr(request, "_stream", spool)  # noqa: B010 - holds exactly `size` bytes
+        elif declared is not None and declared > settings.KLYNGE_REQUEST_MAX_BYTES:
+            limit, shown = self._limits(request)
+            if declared > limit:
+                self._refuse(request, RefusedBody(size=declared, limit=shown))
+        try:
+            return self.get_response(request)
+        finally:
+            if spool is not None:
+                spool.close()
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        refused: RefusedBody | None = getattr(request, REFUSED, None)
+        if refused is None:
+            return None
+        return render(
+            request,
+            "413.html",
+            {
+                "size_mb": _megabytes(refused.size) if refused.size is not None else "",
+                "limit_mb": _megabytes(refused.limit),
+            },
+            status=413,
+        )
+
+    @staticmethod
+    def _limits(request: HttpRequest) -> tuple[int, int]:
+        """The bytes a body to this URL may have, and the limit to name in a refusal."""
+        try:
+            name = resolve(request.path_info).view_name
+        except Resolver404:
+            name = ""
+        if name in settings.KLYNGE_UPLOAD_URL_NAMES:
+            file_limit = int(settings.KLYNGE_IMPORT_MAX_BYTES)
+            return file_limit + int(settings.KLYNGE_UPLOAD_FORM_BYTES), file_limit
+        return int(settings.KLYNGE_REQUEST_MAX_BYTES), int(settings.KLYNGE_REQUEST_MAX_BYTES)
+
+    @staticmethod
+    def _read_counting(stream: IO[bytes], limit: int) -> tuple[IO[bytes] | None, int]:
+        """
+        The body of unknown length and its size; stops reading once past `limit`.
+
+        Kept in memory up to FILE_UPLOAD_MAX_MEMORY_SIZE, in a temporary file
+        beyond (only an import's limit is that large). None for an empty body.
+        """
+        chunk = stream.read(READ_CHUNK)
+        if not chunk:
+            return None, 0
+        spool = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed when the request ends
+            max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE, dir=settings.FILE_UPLOAD_TEMP_DIR
+        )
+        size = 0
+        while chunk:
+            size += len(chunk)
+            if size > limit:
+                spool.close()
+                return None, size
+            spool.write(chunk)
+            chunk = stream.read(min(READ_CHUNK, limit + 1 - size))
+        spool.seek(0)
+        return spool, size
+
+    @staticmethod
+    def _refuse(request: HttpRequest, refused: RefusedBody) -> None:
+        setattr(request, "_stream", LimitedStream(io.BytesIO(), 0))  # noqa: B010
+        request.META["CONTENT_LENGTH"] = "0"
+        setattr(request, REFUSED, refused)
+        security_log.warning(
+            "Request body refused (413): %s to %s; the limit is %s bytes.",
+            "no length given" if refused.size is None else f"{refused.size} bytes",
+            request.path,
+            refused.limit,
+        )
 
 
 class LanguageMiddleware:

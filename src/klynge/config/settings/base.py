@@ -57,7 +57,11 @@ INSTALLED_APPS = [
     "klynge.web",
 ]
 
+# The body limit comes first: nothing may read a body before its size is known
+# (the CSRF check parses a whole form). Production inserts whitenoise right after
+# SecurityMiddleware (settings/production.py).
 MIDDLEWARE = [
+    "klynge.common.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "klynge.audit.middleware.RequestIdMiddleware",
@@ -263,6 +267,24 @@ LOGGING = {
 
 # Participant files larger than this are refused before they are read (issue 5).
 KLYNGE_IMPORT_MAX_BYTES = int(os.environ.get("KLYNGE_IMPORT_MAX_MB", "50")) * 1_000_000
+
+# Request bodies (issue 12): klynge.common.middleware.RequestBodyLimitMiddleware
+# answers 413 to a body over its limit before anything reads it. The limit is
+# KLYNGE_REQUEST_MAX_BYTES, except on the import URLs named here, which take a
+# file of KLYNGE_IMPORT_MAX_BYTES and KLYNGE_UPLOAD_FORM_BYTES of form around it.
+# The web server in front keeps the same limits (README, "Limits in front").
+KLYNGE_REQUEST_MAX_BYTES = 1_000_000
+KLYNGE_UPLOAD_URL_NAMES = ("imports", "payments-import")
+KLYNGE_UPLOAD_FORM_BYTES = 100_000
+# Django's own limits within a body: the size of the form fields (files not
+# counted), the number of values in a form or query string (the largest form, the
+# scenario form, has 28 fields, some taking a value per municipality ticked), and the
+# files in one upload. A file over FILE_UPLOAD_MAX_MEMORY_SIZE goes to a temporary file;
+# only the import URLs accept a body that large.
+DATA_UPLOAD_MAX_MEMORY_SIZE = KLYNGE_REQUEST_MAX_BYTES
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+DATA_UPLOAD_MAX_NUMBER_FILES = 5
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_500_000
 
 # Computed allocation tables, keyed by the fingerprint of their inputs (or the stored
 # run): a changed input is a new key, so nothing is ever invalidated by hand. The

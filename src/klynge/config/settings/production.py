@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from klynge.config.settings import base
 from klynge.config.settings.base import *  # noqa: F403
 
 SECRET_KEY = os.environ["SECRET_KEY"]
@@ -23,11 +24,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
-# whitenoise serves the collected static files; no web server is needed in front.
+# whitenoise serves the collected static files, right after SecurityMiddleware (so
+# the body limit stays first).
+_SECURITY = base.MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
 MIDDLEWARE = [
-    MIDDLEWARE[0],  # noqa: F405
+    *base.MIDDLEWARE[: _SECURITY + 1],
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    *MIDDLEWARE[1:],  # noqa: F405
+    *base.MIDDLEWARE[_SECURITY + 1 :],
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

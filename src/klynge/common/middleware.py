@@ -1,8 +1,9 @@
 """
-Middleware of every request: the body's size and the language.
+Middleware of every request: the body's size, the language, and no caching for a user.
 
 RequestBodyLimitMiddleware comes first in MIDDLEWARE, so that nothing reads a
-body before its size is known.
+body before its size is known; NoStoreMiddleware comes after Django's
+AuthenticationMiddleware, which it asks who the user is.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from klynge.core.money import format_decimal, group_thousands
 
@@ -187,4 +188,25 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ["Cookie"])
+        return response
+
+
+class NoStoreMiddleware:
+    """
+    `Cache-Control: no-store` on every response to a signed-in user (ASVS 14.3.2).
+
+    A page or a download (XLSX, CSV, PDF, ZIP) for a user holds what that user
+    may see, so no browser or proxy may keep a copy. A request counts as a
+    user's when it carries the session cookie (so the answer to a logout or to
+    an expired session is covered too) or the user signed in during it. The
+    directive is added to what the response already says; nothing is stricter.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if settings.SESSION_COOKIE_NAME in request.COOKIES or request.user.is_authenticated:
+            patch_cache_control(response, no_store=True)
         return response

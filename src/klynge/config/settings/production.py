@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from klynge.common.static_headers import static_file_headers
 from klynge.config.settings import base
 from klynge.config.settings.base import *  # noqa: F403
 
@@ -25,13 +26,14 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 # whitenoise serves the collected static files, right after SecurityMiddleware (so
-# the body limit stays first).
+# the body limit stays first), with the pages' security headers.
 _SECURITY = base.MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
 MIDDLEWARE = [
     *base.MIDDLEWARE[: _SECURITY + 1],
     "whitenoise.middleware.WhiteNoiseMiddleware",
     *base.MIDDLEWARE[_SECURITY + 1 :],
 ]
+WHITENOISE_ADD_HEADERS_FUNCTION = static_file_headers
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# `klynge` uses the production settings unless told otherwise: the targets that run
+# it on a developer's machine choose the development settings.
+DEV := DJANGO_SETTINGS_MODULE=klynge.config.settings.dev
 
 .PHONY: install install-dev run serve load test lint typecheck unit bench messages clean
 
@@ -29,17 +32,17 @@ install-dev: $(DEV_STAMP)
 ## load: migrate the SQLite database under var/ and load the register and the demo data
 load: install
 	mkdir -p var
-	$(BIN)/klynge migrate --no-input -v 0
-	$(BIN)/klynge load-sjaelland
-	$(BIN)/klynge load-grants
-	$(BIN)/klynge demo
+	$(DEV) $(BIN)/klynge migrate --no-input -v 0
+	$(DEV) $(BIN)/klynge load-sjaelland
+	$(DEV) $(BIN)/klynge load-grants
+	$(DEV) $(BIN)/klynge demo
 
 ## run: install, migrate, load, and serve on http://$(HOST):$(PORT)
 run: load
 	@echo ""
 	@echo "Klynge kører på http://$(HOST):$(PORT)/  (stop med Ctrl+C)"
 	@echo ""
-	KLYNGE_DEBUG=1 $(BIN)/klynge runserver --noreload $(HOST):$(PORT)
+	$(DEV) KLYNGE_DEBUG=1 $(BIN)/klynge runserver --noreload $(HOST):$(PORT)
 
 ## test: lint, type checks, import contracts and the whole test suite
 test: lint typecheck unit
@@ -48,7 +51,7 @@ lint: install-dev
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/lint-imports --no-cache
-	DATABASE_URL=sqlite:///:memory: $(BIN)/klynge makemigrations --check --dry-run -v 0
+	DATABASE_URL=sqlite:///:memory: $(DEV) $(BIN)/klynge makemigrations --check --dry-run -v 0
 
 typecheck: install-dev
 	$(BIN)/mypy
@@ -60,8 +63,8 @@ unit: install-dev
 ## messages: refresh the da/en catalogues after changing interface text, then fill the new
 ## msgstr in src/klynge/locale/*/LC_MESSAGES/django.po and run it again to compile
 messages: install-dev
-	cd src/klynge && ../../$(BIN)/klynge makemessages -l da -l en --no-location --no-obsolete -v 0
-	cd src/klynge && ../../$(BIN)/klynge compilemessages -v 0
+	cd src/klynge && $(DEV) ../../$(BIN)/klynge makemessages -l da -l en --no-location --no-obsolete -v 0
+	cd src/klynge && $(DEV) ../../$(BIN)/klynge compilemessages -v 0
 
 bench: install-dev
 	$(BIN)/python bench/allocation.py

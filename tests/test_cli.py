@@ -38,6 +38,7 @@ def test_console_script_runs_a_whole_flow_on_a_fresh_sqlite_file(tmp_path: Path)
         "DATABASE_URL": f"sqlite:///{tmp_path / 'k.sqlite3'}",
         "PATH": "/usr/bin:/bin",
         "KLYNGE_VAR_DIR": str(tmp_path),
+        "DJANGO_SETTINGS_MODULE": "klynge.config.settings.dev",
     }
     klynge = [sys.executable, "-m", "klynge"]
 

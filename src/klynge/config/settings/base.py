@@ -170,6 +170,11 @@ SESSION_REFRESH_INTERVAL = 60
 SESSION_ABSOLUTE_MAX_AGE = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF or the language cookie. Production sends all three
+# cookies over HTTPS only and names the session and CSRF cookies __Host-.
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # Brute force (reliability A2, ASVS 6.3.1): 5 failures for one username from
 # one IP lock that pair for 15 minutes, and KLYNGE_LOGIN_IP_FAILURE_LIMIT (50)

@@ -1,4 +1,9 @@
-"""Local development: the default for `make run` and the `klynge` command."""
+"""
+Local development: `make run` chooses these (DJANGO_SETTINGS_MODULE) with KLYNGE_DEBUG=1.
+
+Never the default: without DJANGO_SETTINGS_MODULE the `klynge` command and
+wsgi.py use the production settings. DEBUG is on only with KLYNGE_DEBUG=1.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from klynge.config.settings.base import *  # noqa: F403
 
 # A fixed key is fine on a developer's machine; production reads SECRET_KEY.
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-not-secret-klynge-0123456789abcdef"
-DEBUG = os.environ.get("KLYNGE_DEBUG", "1") == "1"
+DEBUG = os.environ.get("KLYNGE_DEBUG") == "1"
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 # The local demo (`make run`) logs in with a password alone, and says so on the

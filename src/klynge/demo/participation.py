@@ -65,7 +65,9 @@ INDUSTRIES = (
     "412000", "432200", "711290", "620100", "101100", "108900", "212000", "721100",
     "351100", "382100", "466300", "282900", "461900", "702200",
 )  # fmt: skip
-COMPANY_FORMS = ("ApS", "A/S", "ApS", "ApS", "I/S")
+# One in five demo companies is a sole proprietorship, whose name names its owner.
+SOLE = "v/ Demoindehaver"
+COMPANY_FORMS = ("ApS", "A/S", "ApS", "ApS", SOLE)
 
 
 @dataclass(frozen=True)
@@ -109,6 +111,7 @@ class _Participant:
     employees: str
     industry: str
     exporter_from: int | None
+    sole_proprietor: bool = False
 
     def exporter(self, year: int) -> str:
         """The "Eksportør" cell for an activity in `year` (empty for an institution)."""
@@ -179,6 +182,7 @@ def _companies(rng: Random, count: int, postal: Mapping[str, list[str]]) -> list
                 employees=rng.choices(EMPLOYEE_BANDS, weights=EMPLOYEE_WEIGHTS)[0],
                 industry=rng.choice(INDUSTRIES),
                 exporter_from=rng.choices(EXPORTER_FROM, weights=EXPORTER_WEIGHTS)[0],
+                sole_proprietor=form == SOLE,
             )
         )
     return companies
@@ -278,6 +282,7 @@ def _row(activity: _Activity, participant: _Participant, role: str) -> dict[str,
         "Kommunekode": participant.municipality_code,
         "Antal ansatte": participant.employees,
         "Branchekode": participant.industry,
+        "Enkeltmandsvirksomhed": "ja" if participant.sole_proprietor else "",
         "Eksportør": participant.exporter(activity.held_on.year),
         "Rolle": role,
     }

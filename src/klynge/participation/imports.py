@@ -99,6 +99,12 @@ COLUMNS: tuple[Column, ...] = (
            gettext_lazy("0-9, 10-49, 50-249 or 250+. Fewer than 250 is an SME."), "10-49"),
     Column("industry", "Branchekode", ("db07", "industry code"), False,
            gettext_lazy("DB07 industry code, up to 6 digits."), "412000"),
+    Column("sole_proprietor", "Enkeltmandsvirksomhed",
+           ("personligt ejet", "personligt ejet virksomhed", "sole proprietorship",
+            "sole proprietor"), False,
+           gettext_lazy("ja if the company is a sole proprietorship: its name, address and CVR "
+                        "number then identify a person and are personal data, which the "
+                        "reader role does not see. Empty keeps what is registered."), "nej"),
     Column("exporter", "Eksportør", ("eksporterer", "exporter"), False,
            gettext_lazy("ja or nej: did the participant export in the activity's year?"), "nej"),
     Column("role", "Rolle", ("role",), False,
@@ -120,7 +126,8 @@ HEADER_KEYS = {
 ACTIVITY_FIELDS = ("activity_id", "activity", "activity_kind", "date", "held_in", "green",
                    "international")  # fmt: skip
 PARTICIPANT_FIELDS = ("participant_kind", "cvr", "p_number", "name", "address", "postal_code",
-                      "municipality_code", "employees", "industry")  # fmt: skip
+                      "municipality_code", "employees", "industry",
+                      "sole_proprietor")  # fmt: skip
 CONTACT_FIELDS = ("contact_name", "contact_email", "contact_phone")
 
 ACTIVITY_KINDS = {
@@ -269,6 +276,7 @@ class RowChecker:
     def _check_participant(
         self, kind_text: str, cvr_text: str, p_number: str, name: str, address: str,
         postal_code: str, municipality_code: str, employees: str, industry: str,
+        sole_text: str,
     ) -> tuple[ParticipantKey, dict[str, Any]] | list[tuple[str, str]]:  # fmt: skip
         errors: list[tuple[str, str]] = []
         kind = PARTICIPANT_KINDS.get(kind_text.strip().lower())
@@ -294,6 +302,13 @@ class RowChecker:
             errors.append(("industry", _("an industry code has up to 6 digits")))
         if postal_code and not (postal_code.isdigit() and len(postal_code) == 4):
             errors.append(("postal_code", _("a postal code has 4 digits")))
+        sole = None
+        try:
+            sole = _yes_no(sole_text)
+        except ValueError as error:
+            errors.append(("sole_proprietor", str(error)))
+        if sole and kind not in (None, ParticipantKind.COMPANY):
+            errors.append(("sole_proprietor", _("only a company can be a sole proprietorship")))
         placement = None
         try:
             placement = place(
@@ -313,7 +328,7 @@ class RowChecker:
             "municipality_code": placement.municipality_code,
             "municipality_id": self.registered.get(placement.municipality_code),
             "municipality_uncertain": placement.uncertain, "employee_band": band,
-            "industry_code": industry, "basis": self.basis,
+            "industry_code": industry, "sole_proprietor": sole, "basis": self.basis,
         }  # fmt: skip
 
 
@@ -654,7 +669,8 @@ def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
     return changes
 
 
-PARTICIPANT_KEEP = ("p_number", "address", "postal_code", "employee_band", "industry_code")
+PARTICIPANT_KEEP = ("p_number", "address", "postal_code", "employee_band", "industry_code",
+                    "sole_proprietor")  # fmt: skip
 
 
 def _registered_participants(plan: ImportPlan) -> dict[ParticipantKey, Participant]:
@@ -681,6 +697,8 @@ def _plan_participants(plan: ImportPlan, changes: Changes) -> None:
         values = {k: v for k, v in values.items() if k != "cvr"}
         row = existing.get(key)
         if row is None:
+            # An empty "Enkeltmandsvirksomhed" cell registers a new company as not one.
+            values["sole_proprietor"] = bool(values.get("sole_proprietor"))
             changes.participants_new.append((key, values))
             continue
         changes.participant_ids[key] = row.pk

@@ -51,6 +51,9 @@ class Participant(models.Model):
     municipality_uncertain = models.BooleanField(_("municipality uncertain"), default=False)
     employee_band = models.CharField(_("employees"), max_length=6, choices=EmployeeBand, blank=True)
     industry_code = models.CharField(_("industry code"), max_length=6, blank=True)
+    # A sole proprietorship's name, address and CVR number identify a person: they are
+    # personal data, shown only to users with view_personal_data.
+    sole_proprietor = models.BooleanField(_("sole proprietorship"), default=False)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis, default=Basis.FACT)
 
     class Meta:

@@ -25,7 +25,7 @@ from typing import Any
 
 from klynge.participation.imports import ImportPlan, ParticipantKey
 
-FORMAT = 1
+FORMAT = 2  # 2: participants carry sole_proprietor
 MAX_BYTES = 200_000_000  # decompressed; a plan of the largest allowed file is far smaller
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -12,12 +13,15 @@ from openpyxl.styles import Font
 from klynge.core.tabular import formula_safe, write_csv
 from klynge.participation.imports import COLUMNS
 from klynge.participation.models import Participant
+from klynge.participation.privacy import HiddenParticipant
+
+Shown = Participant | HiddenParticipant  # a participant, or a sole proprietorship hidden
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
 
 
-def _participant_row(participant: Participant) -> list[object]:
+def _participant_row(participant: Shown) -> list[object]:
     return [
         participant.cvr or "",
         participant.name,
@@ -29,6 +33,7 @@ def _participant_row(participant: Participant) -> list[object]:
         _("yes") if participant.municipality_uncertain else "",
         participant.employee_band,
         participant.industry_code,
+        _("yes") if participant.sole_proprietor else "",
         getattr(participant, "activity_count", ""),
         participant.get_basis_display(),
     ]
@@ -38,11 +43,11 @@ def _participant_header() -> list[str]:
     return [
         _("CVR number"), _("Name"), _("Kind"), _("Address"), _("Postal code"),
         _("Municipality code"), _("Municipality"), _("Municipality uncertain"), _("Employees"),
-        _("Industry code"), _("Activities"), _("Basis"),
+        _("Industry code"), _("Sole proprietorship"), _("Activities"), _("Basis"),
     ]  # fmt: skip
 
 
-def participants_csv(participants: list[Participant]) -> bytes:
+def participants_csv(participants: Sequence[Shown]) -> bytes:
     return write_csv(_participant_header(), [_participant_row(p) for p in participants])
 
 
@@ -65,7 +70,7 @@ def _bytes(book: Workbook) -> bytes:
     return buffer.getvalue()
 
 
-def participants_xlsx(participants: list[Participant]) -> bytes:
+def participants_xlsx(participants: Sequence[Shown]) -> bytes:
     rows = [_participant_row(p) for p in participants]
     return _bytes(_book(_("Participants"), _participant_header(), rows))
 

@@ -395,6 +395,9 @@ class ParticipantFilter:
     companies_only: bool = False
     became_exporter: bool = False
     search: str = ""
+    # False for a user without view_personal_data: a search then never matches a sole
+    # proprietorship's name or CVR number, and those come last instead of by name.
+    personal_data: bool = True
 
 
 def participant_list(filters: ParticipantFilter) -> QuerySet[Participant]:
@@ -422,7 +425,8 @@ def participant_list(filters: ParticipantFilter) -> QuerySet[Participant]:
                                                exporter=False)),
         )  # fmt: skip
     if filters.search:
-        rows = rows.filter(Q(name__icontains=filters.search) | Q(cvr=filters.search.strip()))
+        match = Q(name__icontains=filters.search) | Q(cvr=filters.search.strip())
+        rows = rows.filter(match if filters.personal_data else match & Q(sole_proprietor=False))
     # A correlated count, not a join: the paginator's COUNT(*) then leaves it out.
     count = (
         ActivityParticipation.objects.filter(**conditions, participant=OuterRef("pk"))
@@ -431,9 +435,10 @@ def participant_list(filters: ParticipantFilter) -> QuerySet[Participant]:
         .annotate(n=Count("pk"))
         .values("n")
     )
+    order = ("name", "pk") if filters.personal_data else ("sole_proprietor", "name", "pk")
     return rows.annotate(
         activity_count=Coalesce(Subquery(count, output_field=IntegerField()), Value(0))
-    ).order_by("name", "pk")
+    ).order_by(*order)
 
 
 @dataclass(frozen=True)
@@ -485,7 +490,7 @@ def activity_participants(*, activity: Activity) -> QuerySet[ActivityParticipati
     return (
         ActivityParticipation.objects.filter(activity=activity)
         .select_related("participant__municipality")
-        .order_by("participant__name")
+        .order_by("participant__sole_proprietor", "participant__name")
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -30,6 +31,7 @@ from klynge.participation.models import (
     ImportStatus,
     Participant,
 )
+from klynge.participation.privacy import may_see_personal_data, shown, shown_all
 from klynge.participation.selectors import (
     ActivityFilter,
     ParticipantFilter,
@@ -120,12 +122,15 @@ def _list_page(
     """A filtered list, a page at a time, with the choices of its filter form."""
     query = request.GET.copy()
     query.pop("side", None)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side"))
+    if isinstance(filters, ParticipantFilter) and not filters.personal_data:
+        page.object_list = shown_all(page.object_list, personal=False)
     return render(
         request,
         template,
         {
             "filters": filters,
-            "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("side")),
+            "page": page,
             "query": query.urlencode(),
             "municipalities": municipality_list(),
             "offices": office_list(),
@@ -138,7 +143,8 @@ def _list_page(
 @require_GET
 @permission_required(perms.VIEW_REGISTER)
 def participants(request: HttpRequest) -> HttpResponse:
-    filters = _participant_filter(request.GET)
+    personal = may_see_personal_data(request.user)
+    filters = replace(_participant_filter(request.GET), personal_data=personal)
     return _list_page(
         request, "participation/participants.html", participant_list(filters), filters
     )
@@ -147,7 +153,9 @@ def participants(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(perms.VIEW_REGISTER)
 def participants_export(request: HttpRequest, fmt: str) -> HttpResponse:
-    rows = list(participant_list(_participant_filter(request.GET)))
+    personal = may_see_personal_data(request.user)
+    filters = replace(_participant_filter(request.GET), personal_data=personal)
+    rows = shown_all(participant_list(filters), personal=personal)
     if fmt == "csv":
         response = HttpResponse(renderers.participants_csv(rows), content_type=renderers.CSV_TYPE)
     elif fmt == "xlsx":
@@ -179,7 +187,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "participation/participant_detail.html",
         {
-            "participant": participant,
+            "participant": shown(participant, personal=may_see_personal_data(request.user)),
             "participations": participant_activities(participant=participant),
             "exporter_years": participant.exporter_years.order_by("year"),
             "contacts": _visible_contacts(request, contacts),
@@ -207,12 +215,16 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         activity = activity_get(pk=pk)
     except Activity.DoesNotExist as error:
         raise Http404 from error
+    personal = may_see_personal_data(request.user)
     return render(
         request,
         "participation/activity_detail.html",
         {
             "activity": activity,
-            "participations": activity_participants(activity=activity),
+            "participations": [
+                (row, shown(row.participant, personal=personal))
+                for row in activity_participants(activity=activity)
+            ],
             "trail": [(reverse("reach"), _("Reach")), (reverse("activities"), _("Activities"))],
         },
     )

@@ -36,6 +36,7 @@ class ParticipantData:
     municipality_code: str = ""
     employee_band: str = ""
     industry_code: str = ""
+    sole_proprietor: bool = False
     basis: str = Basis.FACT
 
 
@@ -48,7 +49,8 @@ def participant_values(data: ParticipantData) -> dict[str, Any]:
     checked = RowChecker(basis=data.basis).participant(
         (data.kind, data.cvr.strip(), data.p_number.strip(), data.name.strip(),
          data.address.strip(), data.postal_code.strip(), data.municipality_code.strip(),
-         data.employee_band.strip(), data.industry_code.strip())
+         data.employee_band.strip(), data.industry_code.strip(),
+         "ja" if data.sole_proprietor else "nej")
     )  # fmt: skip
     if isinstance(checked, list):
         raise ParticipantError([message for _key, message in checked])

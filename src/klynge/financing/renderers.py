@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from klynge.core.dates import format_date_da
 from klynge.core.money import ORE_PER_KRONE, format_dkk, format_percent
+from klynge.core.tabular import formula_safe as text
 from klynge.financing.selectors import AllocationTable, ScenarioResult, ShareRow
 
 ROLE_DA = {"lead": "leadkommune", "share": "andel", "none": "deltager ikke"}
@@ -76,9 +77,9 @@ def lines_csv(lines: Iterable[ShareRow]) -> str:
     for line in lines:
         writer.writerow(
             [
-                line.office,
+                text(line.office),
                 line.municipality_code,
-                line.municipality,
+                text(line.municipality),
                 ROLE_DA[line.role],
                 format_dkk(line.amount_ore, unit=False),
                 line.amount_ore,
@@ -148,10 +149,12 @@ def lines_xlsx(lines: Iterable[ShareRow], table: AllocationTable, *, heading: st
     sheet = workbook.active
     assert sheet is not None  # noqa: S101
     sheet.title = "Fordeling"
-    sheet.append([heading])
+    sheet.append([text(heading)])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([])
-    sheet.append(["Kommunekode", "Kommune", *table.offices, "I alt", "Kr. pr. indbygger"])
+    sheet.append(
+        ["Kommunekode", "Kommune", *map(text, table.offices), "I alt", "Kr. pr. indbygger"]
+    )
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     for code, name in table.municipalities:
@@ -160,7 +163,7 @@ def lines_xlsx(lines: Iterable[ShareRow], table: AllocationTable, *, heading: st
         sheet.append(
             [
                 code,
-                name,
+                text(name),
                 *(kroner_cell(cells[o].amount_ore) if o in cells else None for o in table.offices),
                 kroner_cell(table.municipality_totals.get(code, 0)),
                 kroner_cell(per) if per is not None else None,
@@ -199,14 +202,14 @@ def lines_xlsx(lines: Iterable[ShareRow], table: AllocationTable, *, heading: st
     for line in lines:
         detail.append(
             [
-                line.office,
+                text(line.office),
                 line.municipality_code,
-                line.municipality,
+                text(line.municipality),
                 ROLE_DA[line.role],
                 kroner_cell(line.amount_ore),
                 line.population,
                 format_date_da(line.population_date) if line.population_date else None,
-                line.explanation,
+                text(line.explanation),
             ]
         )
         detail.cell(row=detail.max_row, column=5).number_format = money
@@ -256,7 +259,7 @@ def scenario_xlsx(result: ScenarioResult, *, heading: str) -> bytes:
     sheet = book.active
     assert sheet is not None  # noqa: S101
     sheet.title = "Scenarie"
-    sheet.append([heading])
+    sheet.append([text(heading)])
     sheet["A1"].font = Font(bold=True)
     sheet.append(
         [
@@ -273,7 +276,7 @@ def scenario_xlsx(result: ScenarioResult, *, heading: str) -> bytes:
         sheet.append(
             [
                 row.code,
-                row.name,
+                text(row.name),
                 kroner_cell(row.baseline_ore),
                 kroner_cell(row.scenario_ore),
                 kroner_cell(row.change_ore),

@@ -1,4 +1,11 @@
-"""The register in the admin; population figures are audited, so shown read-only."""
+"""
+The register in the admin, read-only.
+
+Municipalities, population figures, clusters and offices are loaded by
+`klynge load-sjaelland` and changed only through the audited services (the
+population figures also from the web), so a change always leaves an entry in
+the audit trail; the admin shows the rows and never adds, changes or deletes.
+"""
 
 from django.contrib import admin
 
@@ -7,7 +14,7 @@ from klynge.masterdata import models
 
 
 @admin.register(models.Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class MunicipalityAdmin(ReadOnlyAdmin):
     list_display = ["code", "name", "region_code"]
     search_fields = ["code", "name"]
 
@@ -19,15 +26,15 @@ class PopulationFigureAdmin(ReadOnlyAdmin):
 
 
 @admin.register(models.Cluster)
-class ClusterAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ClusterAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "key", "hq_city", "identified"]
 
 
 @admin.register(models.ClusterOffice)
-class ClusterOfficeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ClusterOfficeAdmin(ReadOnlyAdmin):
     list_display = ["name", "cluster", "host_municipality", "opened_date"]
 
 
-admin.site.register(models.Partnership)
-admin.site.register(models.Organisation)
-admin.site.register(models.TimelineEvent)
+admin.site.register(models.Partnership, ReadOnlyAdmin)
+admin.site.register(models.Organisation, ReadOnlyAdmin)
+admin.site.register(models.TimelineEvent, ReadOnlyAdmin)

@@ -7,7 +7,9 @@ The web UI for the secretariat, the demo loader and (later) the API call these.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
@@ -159,3 +161,22 @@ def user_update(
             office_id=binding.office.pk if binding.office else None,
         )
     return user
+
+
+def login_records_purge(*, before: datetime, dry_run: bool = False) -> int:
+    """
+    Delete the records of login attempts made before `before`; the number deleted.
+
+    django-axes keeps each failed attempt, each lockout and each login with the
+    username, IP address and browser: personal data needed for throttling and
+    for investigating an attack, not for ever. `klynge purge` runs this with
+    `KLYNGE_LOGIN_RECORD_DAYS`, longer than any lockout lasts.
+    """
+    querysets = [
+        model.objects.filter(attempt_time__lt=before)
+        for model in (AccessAttempt, AccessFailureLog, AccessLog)
+    ]
+    if dry_run:
+        return sum(queryset.count() for queryset in querysets)
+    with transaction.atomic():
+        return sum(queryset.delete()[0] for queryset in querysets)

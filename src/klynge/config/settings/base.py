@@ -191,6 +191,14 @@ AXES_HANDLER = "klynge.accounts.lockout.LoginThrottle"
 # Behind N reverse proxies, set KLYNGE_TRUSTED_PROXY_COUNT=N: the client's address is
 # then read from X-Forwarded-For (else every login would count against the proxy's).
 KLYNGE_TRUSTED_PROXY_COUNT = int(os.environ.get("KLYNGE_TRUSTED_PROXY_COUNT", "0"))
+
+# Retention (`klynge purge`, docs/security.md): the records of login attempts (username,
+# IP, browser) are kept 90 days, far longer than a lockout, for investigating an attack;
+# a refused import keeps its cell values 30 days, for the office to correct its file.
+# Money data (requests, payments, allocation runs, the audit trail) is never purged: the
+# bookkeeping act (§ 10) keeps accounting material 5 years after the financial year ends.
+KLYNGE_LOGIN_RECORD_DAYS = int(os.environ.get("KLYNGE_LOGIN_RECORD_DAYS", "90"))
+KLYNGE_REFUSED_BATCH_DAYS = int(os.environ.get("KLYNGE_REFUSED_BATCH_DAYS", "30"))
 AXES_CLIENT_IP_CALLABLE = "klynge.accounts.lockout.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

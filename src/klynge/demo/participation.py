@@ -164,6 +164,11 @@ def _place(rng: Random, postal: Mapping[str, list[str]]) -> tuple[str, str]:
     return rng.choice(postal[municipality]), ""
 
 
+def _band(band: str, form: str) -> str:
+    """A sole proprietorship has fewer than 50 employees (drawn without another random number)."""
+    return "10-49" if form == SOLE and band in ("50-249", "250+") else band
+
+
 def _companies(rng: Random, count: int, postal: Mapping[str, list[str]]) -> list[_Participant]:
     used: set[str] = set()
     width = max(4, len(str(count)))
@@ -179,7 +184,7 @@ def _companies(rng: Random, count: int, postal: Mapping[str, list[str]]) -> list
                 address=f"Demovej {rng.randint(1, 199)}",
                 postal_code=postal_code,
                 municipality_code=municipality_code,
-                employees=rng.choices(EMPLOYEE_BANDS, weights=EMPLOYEE_WEIGHTS)[0],
+                employees=_band(rng.choices(EMPLOYEE_BANDS, weights=EMPLOYEE_WEIGHTS)[0], form),
                 industry=rng.choice(INDUSTRIES),
                 exporter_from=rng.choices(EXPORTER_FROM, weights=EXPORTER_WEIGHTS)[0],
                 sole_proprietor=form == SOLE,

@@ -201,3 +201,31 @@ def test_with_production_cookie_settings_the_browser_gets_host_secure_same_site_
         assert morsel["samesite"] == "Lax", name
         assert morsel["path"] == "/", name
         assert morsel["domain"] == "", name
+
+
+def test_production_settings_create_no_demo_login_with_the_published_password(
+    tmp_path: Path,
+) -> None:
+    env = _env(tmp_path)
+    assert _klynge("migrate", "-v", "0", env=env).returncode == 0
+    assert _klynge("load-sjaelland", env=env).returncode == 0
+
+    result = _klynge("demo", "--no-participation", env=env)
+    users = _klynge(
+        "shell", "-c", "from django.contrib.auth.models import User; print(User.objects.count())",
+        env=env,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert "Demo-logins oprettes ikke" in result.stdout and "klynge-demo" not in result.stdout
+    assert users.stdout.split()[-1] == "0"
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [("0", "None"), ("1", "HTTP_X_FORWARDED_PROTO")])
+def test_behind_a_proxy_production_reads_the_scheme_from_it(
+    tmp_path: Path, proxies: str, expected: str
+) -> None:
+    code = "from django.conf import settings as s; h = s.SECURE_PROXY_SSL_HEADER; print(h and h[0])"
+    result = _klynge("shell", "-c", code, env=_env(tmp_path, KLYNGE_TRUSTED_PROXY_COUNT=proxies))
+
+    assert result.stdout.split()[-1] == expected, result.stderr

@@ -58,9 +58,11 @@ class DemoReport:
 
 
 @transaction.atomic
-def demo_load() -> DemoReport:
+def demo_load(*, users: bool = True) -> DemoReport:
     """
     Fill unknown leads with a demo lead and create the demo users; idempotent.
+
+    `users=False` creates no user: the demo logins share a published password.
 
     Only leads that are still unknown get the demo value, so nothing the
     secretariat has entered is overwritten; existing users are left alone.
@@ -82,7 +84,7 @@ def demo_load() -> DemoReport:
         changed += 1
     existing = set(get_user_model().objects.values_list("username", flat=True))
     created = []
-    for demo_user in DEMO_USERS:
+    for demo_user in DEMO_USERS if users else ():
         if demo_user.username in existing:
             continue
         user_create(

@@ -197,6 +197,9 @@ KLYNGE_TRUSTED_PROXY_COUNT = int(os.environ.get("KLYNGE_TRUSTED_PROXY_COUNT", "0
 # a refused import keeps its cell values 30 days, for the office to correct its file.
 # Money data (requests, payments, allocation runs, the audit trail) is never purged: the
 # bookkeeping act (§ 10) keeps accounting material 5 years after the financial year ends.
+# `klynge demo` creates one login per role with the published password "klynge-demo"
+# only where this is on: in development (settings/dev.py), never by default.
+KLYNGE_DEMO_USERS = env_flag("KLYNGE_DEMO_USERS", default=False)
 KLYNGE_LOGIN_RECORD_DAYS = int(os.environ.get("KLYNGE_LOGIN_RECORD_DAYS", "90"))
 KLYNGE_REFUSED_BATCH_DAYS = int(os.environ.get("KLYNGE_REFUSED_BATCH_DAYS", "30"))
 AXES_CLIENT_IP_CALLABLE = "klynge.accounts.lockout.client_ip"

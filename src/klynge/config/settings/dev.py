@@ -19,6 +19,8 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 # The local demo (`make run`) logs in with a password alone, and says so on the
 # login page; KLYNGE_REQUIRE_2FA=1 turns two-factor login on here too.
 KLYNGE_REQUIRE_2FA = env_flag("KLYNGE_REQUIRE_2FA", default=False)  # noqa: F405
+# The demo logins (`klynge demo`) with their published password: only here.
+KLYNGE_DEMO_USERS = env_flag("KLYNGE_DEMO_USERS", default=True)  # noqa: F405
 # Mails (password reset) are printed on the console unless EMAIL_BACKEND says otherwise.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 

@@ -36,6 +36,10 @@ DEBUG = False
 # registers money (base.py reads KLYNGE_REQUIRE_2FA, default on).
 KLYNGE_REQUIRE_2FA = env_flag("KLYNGE_REQUIRE_2FA", default=True)  # noqa: F405
 SECURE_SSL_REDIRECT = True
+# Behind a reverse proxy that ends TLS (KLYNGE_TRUSTED_PROXY_COUNT > 0), the proxy says
+# the scheme in X-Forwarded-Proto, and must overwrite whatever a client sent in it (README).
+if base.KLYNGE_TRUSTED_PROXY_COUNT > 0:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = 31_536_000
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True

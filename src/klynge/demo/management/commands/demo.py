@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from klynge.core.money import group_thousands
@@ -25,9 +26,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if not Municipality.objects.exists():
             raise CommandError("Registeret er tomt; kør først: klynge load-sjaelland")
-        report = demo_load()
+        report = demo_load(users=settings.KLYNGE_DEMO_USERS)
         self.stdout.write(f"Demodata: {report.leads_set} ukendte leadkommuner udfyldt.")
-        self._write_users(report.users_created)
+        if settings.KLYNGE_DEMO_USERS:
+            self._write_users(report.users_created)
+        else:
+            self.stdout.write(
+                "Demo-logins oprettes ikke: de deler en offentlig adgangskode, og disse "
+                "indstillinger er ikke til udvikling (KLYNGE_DEMO_USERS=1 tillader dem)."
+            )
         if not options["no_participation"]:
             self._load_participation()
 

@@ -33,6 +33,7 @@ from klynge.accounts.forms import (
     SetPasswordForm,
 )
 from klynge.accounts.middleware import pending_step
+from klynge.accounts.security_log import security_event
 from klynge.accounts.two_factor import (
     ENROL_KEY_SESSION_KEY,
     LOGIN_STEP_KEY,
@@ -270,6 +271,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
+        security_event("password_changed", self.request)
         messages.success(self.request, _("Your password is changed."))
         return response
 
@@ -286,6 +288,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/password_reset_email.txt"
     subject_template_name = "accounts/password_reset_subject.txt"
     success_url = reverse_lazy("password-reset-done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        # The address is not logged: whether it belongs to a user stays unsaid here too.
+        security_event("password_reset_requested", self.request)
+        return super().form_valid(form)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -312,6 +319,11 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     form_class = SetPasswordForm
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("password-reset-complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        security_event("password_reset", self.request, user=form.user.pk)
+        return response
 
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):

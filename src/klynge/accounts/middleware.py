@@ -1,10 +1,12 @@
 """
 Session lifetime (renew the idle expiry at most once a minute, end it after 12
-hours) and the login's second step (a code, or adding an app, before any page).
+hours), the login's second step (a code, or adding an app, before any page), and
+the security log of refused requests.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import Any
@@ -13,11 +15,13 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from klynge.accounts.security_log import security_event
 from klynge.accounts.signals import LOGIN_AT_KEY
 from klynge.accounts.two_factor import LOGIN_STEP_KEY, LoginStep, login_step
 
@@ -146,3 +150,17 @@ class TwoFactorMiddleware:
         if request.method == "GET":
             target += "?" + urlencode({"next": request.get_full_path()})
         return HttpResponseRedirect(target)
+
+
+class SecurityEventMiddleware:
+    """Log every refused request (a view's PermissionDenied, HTTP 403) as a security event."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, PermissionDenied):
+            security_event("access_denied", request, level=logging.WARNING)

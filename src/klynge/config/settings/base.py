@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "klynge.accounts.middleware.SessionCapMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "klynge.accounts.middleware.TwoFactorMiddleware",
+    "klynge.accounts.middleware.SecurityEventMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -274,8 +275,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": "WARNING"},
     # axes keeps every attempt in its tables (AccessLog, AccessFailureLog);
     # the log shows failures and lockouts.
-    # klynge.security logs two-factor events (turned on or off, wrong codes,
-    # recovery codes used) by user id.
+    # klynge.security logs logins, failed logins, logouts, password changes and resets,
+    # refused requests (403) and two-factor events, one line each (accounts.security_log).
     "loggers": {
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         "klynge.security": {"handlers": ["console"], "level": "INFO", "propagate": False},

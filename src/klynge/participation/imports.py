@@ -38,6 +38,7 @@ from klynge.participation.models import (
     ContactPerson,
     EmployeeBand,
     ExporterYear,
+    ImportBatch,
     Participant,
     ParticipantKind,
     ParticipationRole,
@@ -598,6 +599,11 @@ class Changes:
     contacts_new: list[tuple[ParticipantKey, dict[str, str]]] = field(default_factory=list)
     contacts_changed: list[tuple[ContactPerson, dict[str, str]]] = field(default_factory=list)
     differences: list[dict[str, Any]] = field(default_factory=list)
+    # Participants of another owner the file describes otherwise: {"values", "exporters"}
+    # as the file gives them, kept as the office's observation, never written to the row.
+    observations: dict[ParticipantKey, dict[str, Any]] = field(default_factory=dict)
+    owners: dict[ParticipantKey, int | None] = field(default_factory=dict)
+    registered: dict[ParticipantKey, Participant] = field(default_factory=dict)
 
     def summary(self) -> dict[str, int]:
         return {
@@ -611,7 +617,11 @@ class Changes:
             "exporters_changed": len(self.exporters_changed),
             "contacts_new": len(self.contacts_new),
             "contacts_changed": len(self.contacts_changed),
+            "observations": len(self.observations),
         }
+
+    def observation(self, key: ParticipantKey) -> dict[str, Any]:
+        return self.observations.setdefault(key, {"values": {}, "exporters": {}})
 
 
 def chunks(items: list[Any]) -> Iterable[list[Any]]:
@@ -636,7 +646,12 @@ IDENTITY = {"name": "name", "address": "address", "postal_code": "postal_code",
 
 
 def _difference(
-    row: Participant, differing: dict[str, Any], file_row: int, names: dict[str, str]
+    row: Participant,
+    differing: dict[str, Any],
+    file_row: int,
+    names: dict[str, str],
+    *,
+    fields: Iterable[str] = IDENTITY,
 ) -> dict[str, Any]:
     """One registered participant the file would change: each field, registered → in the file."""
 
@@ -650,22 +665,31 @@ def _difference(
         "participant": row.name,
         "cvr": row.cvr or "",
         "changes": [
-            {"column": BY_KEY[column].header, "old": shown(name, getattr(row, name)),
-             "new": shown(name, differing[name])}
-            for name, column in IDENTITY.items()
+            {"column": BY_KEY[PARTICIPANT_COLUMNS[name]].header,
+             "old": shown(name, getattr(row, name)), "new": shown(name, differing[name])}
+            for name in fields
             if name in differing
         ],
     }  # fmt: skip
 
 
 def plan_changes(plan: ImportPlan, *, office: ClusterOffice) -> Changes:
-    """Compare `plan` with the database: what is new, what changes, what is already there."""
+    """
+    Compare `plan` with the database: what is new, what changes, what is already there.
+
+    An office changes only its own data: a participant's master data only if the
+    office registered it (`Participant.office`), an exporter status only if one of
+    its batches stored it. Where the file differs from another owner's values, the
+    difference is listed as kept (`"kept": True`) and stored as the office's
+    observation; the registered row does not change.
+    """
     changes = Changes()
-    _plan_participants(plan, changes)
+    _plan_participants(plan, changes, office)
     _plan_activities(plan, changes, office)
     _plan_participations(plan, changes)
-    _plan_exporters(plan, changes)
+    _plan_exporters(plan, changes, office)
     _plan_contacts(plan, changes, office)
+    _plan_observations(plan, changes)
     return changes
 
 
@@ -689,8 +713,13 @@ def _registered_participants(plan: ImportPlan) -> dict[ParticipantKey, Participa
     return existing
 
 
-def _plan_participants(plan: ImportPlan, changes: Changes) -> None:
-    """New participants, changed ones, and the differences the user must accept."""
+# The master fields another office's file is compared on (the rest follow from them).
+OBSERVED = ("kind", "p_number", "name", "address", "postal_code", "municipality_code",
+            "employee_band", "industry_code")  # fmt: skip
+
+
+def _plan_participants(plan: ImportPlan, changes: Changes, office: ClusterOffice) -> None:
+    """New participants, changed ones, the differences the user must accept, and the kept."""
     existing = _registered_participants(plan)
     municipality_names: dict[str, str] | None = None
     for key, values in plan.participants.items():
@@ -702,6 +731,13 @@ def _plan_participants(plan: ImportPlan, changes: Changes) -> None:
             changes.participants_new.append((key, values))
             continue
         changes.participant_ids[key] = row.pk
+        changes.registered[key] = row
+        if row.office_id != office.pk:
+            changes.owners[key] = row.office_id
+            observed = {name: values[name] for name in OBSERVED if name in values}
+            if differing := _changed(row, observed, keep=PARTICIPANT_KEEP):
+                changes.observation(key)["values"] = differing
+            continue
         differing = _changed(row, values, keep=PARTICIPANT_KEEP)
         if not differing:
             continue
@@ -746,20 +782,30 @@ def _plan_participations(plan: ImportPlan, changes: Changes) -> None:
             changes.participations_new += 1
 
 
-def _plan_exporters(plan: ImportPlan, changes: Changes) -> None:
-    """New exporter statuses (a participant per year) and changed ones."""
+def _plan_exporters(plan: ImportPlan, changes: Changes, office: ClusterOffice) -> None:
+    """New exporter statuses (a participant per year), changed ones, and other offices'."""
     rows: dict[tuple[int, int], ExporterYear] = {}
     for chunk in chunks(list(changes.participant_ids.values())):
         rows.update(
             {(e.participant_id, e.year): e
              for e in ExporterYear.objects.filter(participant_id__in=chunk)}
         )  # fmt: skip
+    owner: dict[int | None, int | None] = {None: None}
     for (key, year), exporter in plan.exporters.items():
         found = rows.get((changes.participant_ids.get(key, 0), year))
         if found is None:
             changes.exporters_new.append((key, year, exporter))
         elif found.exporter != exporter:
-            changes.exporters_changed.append((found, exporter))
+            if found.batch_id not in owner:  # the offices of the batches, asked once
+                batch_ids = {e.batch_id for e in rows.values()} - owner.keys()
+                owner.update(
+                    ImportBatch.objects.filter(pk__in=batch_ids).values_list("pk", "office_id")
+                )
+            if owner.get(found.batch_id) == office.pk:
+                changes.exporters_changed.append((found, exporter))
+            else:
+                changes.owners.setdefault(key, owner.get(found.batch_id))
+                changes.observation(key)["exporters"][str(year)] = exporter
 
 
 def _plan_contacts(plan: ImportPlan, changes: Changes, office: ClusterOffice) -> None:
@@ -776,3 +822,30 @@ def _plan_contacts(plan: ImportPlan, changes: Changes, office: ClusterOffice) ->
             changes.contacts_new.append((key, values))
         elif differing := _changed(contact, values, keep=("phone",)):
             changes.contacts_changed.append((contact, differing))
+
+
+def _plan_observations(plan: ImportPlan, changes: Changes) -> None:
+    """The kept differences, listed beside the accepted ones: registered → in the file."""
+    if not changes.observations:
+        return
+    names = dict(Municipality.objects.values_list("code", "name"))
+    offices = dict(
+        ClusterOffice.objects.filter(pk__in=set(changes.owners.values()) - {None}).values_list(
+            "pk", "name"
+        )
+    )
+    kept = []
+    for key, observed in changes.observations.items():
+        row = changes.registered[key]
+        entry = _difference(row, observed["values"], plan.participant_rows.get(key, 0), names,
+                            fields=OBSERVED)  # fmt: skip
+        entry["changes"].extend(
+            {"column": f"{BY_KEY['exporter'].header} {year}",
+             "old": "nej" if exporter else "ja", "new": "ja" if exporter else "nej"}
+            for year, exporter in sorted(observed["exporters"].items())
+        )  # fmt: skip
+        owner = changes.owners.get(key)
+        entry["kept"] = True
+        entry["owner"] = offices.get(owner, "") if owner is not None else ""
+        kept.append(entry)
+    changes.differences = sorted([*changes.differences, *kept], key=itemgetter("row"))

@@ -33,6 +33,11 @@ class Participant(models.Model):
     municipality comes from an explicit code or from the postal code, and is
     marked uncertain when the postal code spans several municipalities. A
     municipality outside the register (outside the region) is kept as a code.
+
+    `office` owns the master data: the office whose import registered it. Only
+    that office's imports change it; another office's differing values are kept
+    as its `ParticipantObservation`. Without an office (registered in the
+    register itself) no office's import changes it.
     """
 
     kind = models.CharField(
@@ -55,6 +60,10 @@ class Participant(models.Model):
     # personal data, shown only to users with view_personal_data.
     sole_proprietor = models.BooleanField(_("sole proprietorship"), default=False)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis, default=Basis.FACT)
+    office = models.ForeignKey(
+        ClusterOffice, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("registered by"),
+    )  # fmt: skip
 
     class Meta:
         ordering = ["name"]
@@ -299,3 +308,35 @@ class ActivityParticipation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} @ {self.activity}"
+
+
+class ParticipantObservation(models.Model):
+    """
+    What an office's file said about a participant it does not own, where it differs.
+
+    The register keeps the owner's values (`Participant.office`); the other
+    office's values are kept here, one row per batch and participant, for the
+    secretariat to see (data quality) and decide. Undoing the batch removes them.
+    """
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="observations")
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="observations"
+    )
+    # {field: value as the file gave it} for the master fields that differ
+    values = models.JSONField(_("values in the file"), default=dict, blank=True)
+    # {"2024": true}: the years whose exporter status in the file differs
+    exporters = models.JSONField(_("exporter statuses in the file"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["participant", "batch"]
+        verbose_name = _("observation of another office")
+        verbose_name_plural = _("observations of other offices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "participant"], name="observation_once_per_batch"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id} @ {self.batch_id}"

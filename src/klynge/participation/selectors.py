@@ -24,14 +24,17 @@ from klynge.core.money import ore_per_unit
 from klynge.financing.models import RunStatus
 from klynge.financing.selectors import AllocationTable, YearAllocation
 from klynge.masterdata.models import ClusterOffice, Municipality
+from klynge.participation.imports import BY_KEY, PARTICIPANT_COLUMNS
 from klynge.participation.models import (
     Activity,
     ActivityParticipation,
     EmployeeBand,
     ExporterYear,
     ImportBatch,
+    ImportStatus,
     Participant,
     ParticipantKind,
+    ParticipantObservation,
 )
 
 SME_BANDS = (EmployeeBand.B0_9, EmployeeBand.B10_49, EmployeeBand.B50_249)
@@ -498,3 +501,54 @@ def batch_list(*, office_ids: list[int] | None) -> QuerySet[ImportBatch]:
     """The batches of `office_ids` (None: every office), newest first, without the file."""
     rows = ImportBatch.objects.select_related("office").defer("content", "plan")
     return rows if office_ids is None else rows.filter(office_id__in=office_ids)
+
+
+@dataclass(frozen=True)
+class ObservationRow:
+    """Another office's values for a participant it does not own: (column, registered, file)."""
+
+    observation: ParticipantObservation
+    changes: list[tuple[str, str, str]]
+
+
+def observation_list(*, limit: int = 200) -> tuple[list[ObservationRow], int]:
+    """
+    The stored batches' observations of participants other offices own, and their count.
+
+    For the secretariat to decide: the register keeps the owner's values, and each
+    row says what another office's file gave instead (the first `limit` rows).
+    """
+    rows = ParticipantObservation.objects.filter(batch__status=ImportStatus.COMMITTED)
+    total = rows.count()
+    observations = list(
+        rows.select_related(
+            "participant", "participant__office", "batch", "batch__office"
+        ).order_by("participant__name", "participant_id", "batch_id")[:limit]
+    )
+    with_years = {o.participant_id for o in observations if o.exporters}
+    registered = {
+        (participant_id, year): exporter
+        for participant_id, year, exporter in ExporterYear.objects.filter(
+            participant_id__in=with_years
+        ).values_list("participant_id", "year", "exporter")
+    } if with_years else {}  # fmt: skip
+    shown = []
+    for observation in observations:
+        participant = observation.participant
+        changes = [
+            (BY_KEY[PARTICIPANT_COLUMNS[name]].header, str(getattr(participant, name) or ""),
+             str(value or ""))
+            for name, value in observation.values.items()
+            if name in PARTICIPANT_COLUMNS
+        ]  # fmt: skip
+        changes.extend(
+            (f"{BY_KEY['exporter'].header} {year}",
+             _yes_no(registered.get((participant.pk, int(year)))), _yes_no(exporter))
+            for year, exporter in sorted(observation.exporters.items())
+        )  # fmt: skip
+        shown.append(ObservationRow(observation, changes))
+    return shown, total
+
+
+def _yes_no(value: bool | None) -> str:
+    return "" if value is None else ("ja" if value else "nej")

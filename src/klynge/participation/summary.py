@@ -20,6 +20,14 @@ LABELS = (
     ("exporters_changed", gettext_noop("%(n)s exporter statuses changed")),
     ("contacts_new", gettext_noop("%(n)s new contact persons")),
     ("contacts_changed", gettext_noop("%(n)s contact persons changed")),
+    (
+        "observations",
+        gettext_noop(
+            "%(n)s participants registered by others kept unchanged; "
+            "the file's other values are kept as this office's "
+            "observation"
+        ),
+    ),
 )
 
 

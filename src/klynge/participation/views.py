@@ -50,6 +50,7 @@ from klynge.participation.selectors import (
 )
 from klynge.participation.services import (
     BatchError,
+    UndoBlocker,
     import_check,
     import_commit,
     import_discard,
@@ -285,6 +286,14 @@ def _visible_or_404(request: HttpRequest, pk: int) -> ImportBatch:
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The validation report of a batch, and what storing it would change."""
     batch = _visible_or_404(request, pk)
+    return _detail(request, batch)
+
+
+def _detail(
+    request: HttpRequest, batch: ImportBatch, blockers: list[UndoBlocker] | None = None
+) -> HttpResponse:
+    accepted = [d for d in batch.differences if not d.get("kept")]
+    kept = [d for d in batch.differences if d.get("kept")]
     return render(
         request,
         "participation/import_detail.html",
@@ -292,12 +301,25 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "batch": batch,
             "problems": batch.problems[:PROBLEMS_SHOWN],
             "more_problems": max(0, len(batch.problems) - PROBLEMS_SHOWN),
-            "differences": batch.differences[:PROBLEMS_SHOWN],
-            "more_differences": max(0, len(batch.differences) - PROBLEMS_SHOWN),
+            "differences": accepted[:PROBLEMS_SHOWN],
+            "more_differences": max(0, len(accepted) - PROBLEMS_SHOWN),
+            "kept": kept[:PROBLEMS_SHOWN],
+            "more_kept": max(0, len(kept) - PROBLEMS_SHOWN),
             "summary": summary_lines(batch.summary) if batch.summary else [],
+            "blockers": [(blocker, _blocker_link(request, blocker)) for blocker in blockers or []],
             "trail": [(reverse("reach"), _("Reach")), (reverse("imports"), _("Imports"))],
         },
     )
+
+
+def _blocker_link(request: HttpRequest, blocker: UndoBlocker) -> str:
+    """The blocking batch's page, if the user may see it (else the message names the office)."""
+    if blocker.batch_id is None or blocker.office_id is None:
+        return ""
+    office = ClusterOffice(pk=blocker.office_id)
+    if not request.user.has_perm(perms.IMPORT_PARTICIPATIONS, office):
+        return ""
+    return reverse("import-detail", args=[blocker.batch_id])
 
 
 def _batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
@@ -315,6 +337,8 @@ def _batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             import_undo(actor=actor, batch=batch, reason=request.POST.get("reason", "")[:300])
             messages.success(request, _("The import is undone."))
     except BatchError as error:
+        if error.blockers:  # the page lists them, with a link to each the user may see
+            return _detail(request, batch, error.blockers)
         messages.error(request, str(error))
     return redirect("import-detail", pk=batch.pk)
 

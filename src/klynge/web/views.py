@@ -40,7 +40,11 @@ from klynge.masterdata.selectors import (
     visible_municipality_codes,
 )
 from klynge.masterdata.services import PopulationError, population_set
-from klynge.participation.selectors import office_reach, reach_by_municipality
+from klynge.participation.selectors import (
+    observation_list,
+    office_reach,
+    reach_by_municipality,
+)
 from klynge.web.maps import DEFAULT_MEASURE, MEASURES, REACH_MEASURES, municipality_map
 from klynge.web.selectors import (
     lead_offices,
@@ -297,6 +301,9 @@ def office_history(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(perms.VIEW_REGISTER)
 def data_quality(request: HttpRequest) -> HttpResponse:
     quality = quality_report()
+    may_fix = request.user.has_perm(perms.CHANGE_REGISTER)
+    # The secretariat decides where offices' files differ from what another office registered.
+    observations, observation_count = observation_list() if may_fix else ([], 0)
     return render(
         request,
         "web/data_quality.html",
@@ -305,7 +312,9 @@ def data_quality(request: HttpRequest) -> HttpResponse:
                 ("missing", _("Missing"), quality.missing),
                 ("assumed", _("Assumptions and changes"), quality.assumed),
             ],
-            "may_fix": request.user.has_perm(perms.CHANGE_REGISTER),
+            "may_fix": may_fix,
+            "observations": observations,
+            "more_observations": observation_count - len(observations),
         },
     )
 

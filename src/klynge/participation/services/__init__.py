@@ -27,15 +27,22 @@ from klynge.participation.services.register import (
     participant_upsert,
     participant_values,
 )
-from klynge.participation.services.undo import import_undo, undo_blockers
+from klynge.participation.services.undo import (
+    UndoBlocker,
+    handed_over,
+    import_undo,
+    undo_blockers,
+)
 
 __all__ = [
     "ANONYMISED_NAME",
     "BatchError",
     "ParticipantData",
     "ParticipantError",
+    "UndoBlocker",
     "contact_anonymise",
     "contact_export",
+    "handed_over",
     "import_check",
     "import_commit",
     "import_discard",

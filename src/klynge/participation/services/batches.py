@@ -5,6 +5,7 @@ audited state and its row lock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from klynge.audit.models import Action
@@ -13,7 +14,15 @@ from klynge.participation.models import ImportBatch
 
 
 class BatchError(ValueError):
-    """A batch cannot be stored, undone or discarded; the message says why."""
+    """
+    A batch cannot be stored, undone or discarded; the message says why.
+
+    For an undo, `blockers` holds the `undo.UndoBlocker`s the message names.
+    """
+
+    def __init__(self, message: str, *, blockers: Sequence[Any] = ()) -> None:
+        super().__init__(message)
+        self.blockers = list(blockers)
 
 
 def audit_batch(actor: Actor, batch: ImportBatch, before: dict[str, Any] | None) -> None:

@@ -42,12 +42,13 @@ from klynge.participation.models import (
     ImportChange,
     ImportStatus,
     Participant,
+    ParticipantObservation,
 )
 from klynge.participation.services.batches import BatchError, audit_batch, batch_state, locked
 
 # The tables an import fills and an undo empties: analysed after either (PostgreSQL).
 FILLED = (Participant, Activity, ActivityParticipation, ExporterYear, ContactPerson, ImportBatch,
-          ImportChange, AuditEntry)  # fmt: skip
+          ImportChange, ParticipantObservation, AuditEntry)  # fmt: skip
 INSERT_CHUNK = 5000  # rows per executemany; the progress bar moves per chunk
 
 
@@ -152,9 +153,12 @@ def import_commit(
     checked yesterday cannot store what has become wrong. Participants are
     matched by CVR number (or name), activities by the office's id, so storing
     the same file again changes nothing. A file that gives a registered
-    participant another name, address or municipality (the batch's
-    `differences`) is stored only with `accept_changes`, and only if those
-    are still the differences the check listed.
+    participant of the office another name, address or municipality (the
+    batch's `differences`) is stored only with `accept_changes`, and only if
+    those are still the differences the check listed. A participant another
+    office registered is never changed: where the file differs, the batch
+    keeps the file's values as its observation (listed as kept differences,
+    which need no acceptance).
 
     :raises BatchError: if the batch is not checked, now has problems, or has
         differences that are not accepted or have changed since the check
@@ -176,7 +180,8 @@ def import_commit(
             _("The differences from the register have changed since the check; check the "
               "file again.")
         )  # fmt: skip
-    if changes.differences and not accept_changes:
+    accepted = [d for d in changes.differences if not d.get("kept")]
+    if accepted and not accept_changes:
         raise BatchError(
             ngettext(
                 "The file gives %(n)s registered participant another name, address or "
@@ -185,9 +190,9 @@ def import_commit(
                 "The file gives %(n)s registered participants another name, address or "
                 "municipality; nothing is stored. Check the differences and confirm them "
                 "to store the file.",
-                len(changes.differences),
+                len(accepted),
             )
-            % {"n": group_thousands(len(changes.differences))}
+            % {"n": group_thousands(len(accepted))}
         )
     _store(batch, plan, changes, progress)
     batch.status = ImportStatus.COMMITTED
@@ -220,7 +225,7 @@ def _store(
         log.append((row._meta.model_name, row.pk, False, old, snapshot(row)))
 
     new_participants = Participant.objects.bulk_create(
-        [Participant(cvr=key[1] if key[0] == "cvr" else None, **values)
+        [Participant(cvr=key[1] if key[0] == "cvr" else None, office=batch.office, **values)
          for key, values in changes.participants_new]
     )  # fmt: skip
     created(new_participants)
@@ -228,6 +233,13 @@ def _store(
         changes.participant_ids[key] = row.pk
     for participant, values in changes.participants_changed:
         update(participant, values)
+    # Another office's participant: the file's values are kept beside it, never on it.
+    ParticipantObservation.objects.bulk_create(
+        [ParticipantObservation(batch=batch, participant_id=changes.participant_ids[key],
+                                values=_json_safe(observed["values"]),
+                                exporters=observed["exporters"])
+         for key, observed in changes.observations.items()]
+    )  # fmt: skip
     new_activities = Activity.objects.bulk_create(
         [Activity(office=batch.office, external_id=external_id, **values)
          for external_id, values in changes.activities_new]
@@ -263,6 +275,11 @@ def _store(
             [(batch.pk, model, pk, is_new, as_json(before), as_json(after))
              for model, pk, is_new, before, after in log], progress=None)  # fmt: skip
     _insert_participations(batch, plan, changes, progress)
+
+
+def _json_safe(values: dict[str, Any]) -> dict[str, Any]:
+    """Checked participant values as JSON keeps them (choices as their plain value)."""
+    return {name: str(value) if isinstance(value, str) else value for name, value in values.items()}
 
 
 def _insert_participations(

@@ -162,7 +162,8 @@ class Command(BaseCommand):
             )
         except BatchError as error:
             self._differences(batch)
-            if batch.differences and not options["accept_changes"]:
+            accepted = [d for d in batch.differences if not d.get("kept")]
+            if accepted and not options["accept_changes"]:
                 import_discard(actor=actor, batch=batch)  # the next run checks it again
                 error = BatchError(f"{error} Kør igen med --accept-changes for at gemme dem.")
             raise CommandError(f"{path.name} er afvist; intet er gemt: {error}") from error
@@ -185,6 +186,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  række {group_thousands(difference['row'])}: {difference['participant']}{cvr}"
             )
+            if difference.get("kept"):
+                owner = difference.get("owner") or "registeret selv"
+                self.stdout.write(
+                    f"    afviger fra det registrerede — ændres ikke (registreret af {owner}; "
+                    "filens værdier gemmes som kontorets observation)"
+                )
             for change in difference["changes"]:
                 self.stdout.write(
                     f"    {change['column']}: {change['old'] or '–'} → {change['new'] or '–'}"

@@ -639,6 +639,12 @@ def _changed(row: Any, values: dict[str, Any], *, keep: tuple[str, ...]) -> dict
     }
 
 
+# The master fields another office's file is compared on (the rest follow from them),
+# and the template column of each.
+OBSERVED = ("kind", "p_number", "name", "address", "postal_code", "municipality_code",
+            "employee_band", "industry_code", "sole_proprietor")  # fmt: skip
+OBSERVED_COLUMNS = {**PARTICIPANT_COLUMNS, "sole_proprietor": "sole_proprietor"}
+
 # A registered participant's name, address or municipality: a file that gives other values
 # is a difference the user must accept before it is stored (the template's column keys).
 IDENTITY = {"name": "name", "address": "address", "postal_code": "postal_code",
@@ -658,6 +664,8 @@ def _difference(
     def shown(name: str, value: Any) -> str:
         if name == "municipality_code" and value:
             return f"{names.get(value, value)} ({value})"
+        if isinstance(value, bool):
+            return "ja" if value else "nej"
         return str(value or "")
 
     return {
@@ -665,7 +673,7 @@ def _difference(
         "participant": row.name,
         "cvr": row.cvr or "",
         "changes": [
-            {"column": BY_KEY[PARTICIPANT_COLUMNS[name]].header,
+            {"column": BY_KEY[OBSERVED_COLUMNS[name]].header,
              "old": shown(name, getattr(row, name)), "new": shown(name, differing[name])}
             for name in fields
             if name in differing
@@ -711,11 +719,6 @@ def _registered_participants(plan: ImportPlan) -> dict[ParticipantKey, Participa
             {("name", p.name): p for p in Participant.objects.filter(cvr=None, name__in=chunk)}
         )
     return existing
-
-
-# The master fields another office's file is compared on (the rest follow from them).
-OBSERVED = ("kind", "p_number", "name", "address", "postal_code", "municipality_code",
-            "employee_band", "industry_code")  # fmt: skip
 
 
 def _plan_participants(plan: ImportPlan, changes: Changes, office: ClusterOffice) -> None:

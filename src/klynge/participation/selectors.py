@@ -24,7 +24,7 @@ from klynge.core.money import ore_per_unit
 from klynge.financing.models import RunStatus
 from klynge.financing.selectors import AllocationTable, YearAllocation
 from klynge.masterdata.models import ClusterOffice, Municipality
-from klynge.participation.imports import BY_KEY, PARTICIPANT_COLUMNS
+from klynge.participation.imports import BY_KEY, OBSERVED_COLUMNS
 from klynge.participation.models import (
     Activity,
     ActivityParticipation,
@@ -536,10 +536,10 @@ def observation_list(*, limit: int = 200) -> tuple[list[ObservationRow], int]:
     for observation in observations:
         participant = observation.participant
         changes = [
-            (BY_KEY[PARTICIPANT_COLUMNS[name]].header, str(getattr(participant, name) or ""),
-             str(value or ""))
+            (BY_KEY[OBSERVED_COLUMNS[name]].header, _shown(getattr(participant, name)),
+             _shown(value))
             for name, value in observation.values.items()
-            if name in PARTICIPANT_COLUMNS
+            if name in OBSERVED_COLUMNS
         ]  # fmt: skip
         changes.extend(
             (f"{BY_KEY['exporter'].header} {year}",
@@ -548,6 +548,10 @@ def observation_list(*, limit: int = 200) -> tuple[list[ObservationRow], int]:
         )  # fmt: skip
         shown.append(ObservationRow(observation, changes))
     return shown, total
+
+
+def _shown(value: Any) -> str:
+    return _yes_no(value) if isinstance(value, bool) else str(value or "")
 
 
 def _yes_no(value: bool | None) -> str:

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('masterdata', '0004_labels'),
-        ('participation', '0008_participation_indexes'),
+        ('participation', '0009_participant_sole_proprietor'),
     ]
 
     operations = [

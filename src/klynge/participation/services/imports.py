@@ -23,6 +23,7 @@ from klynge.audit.services import Actor, snapshot, snapshots
 from klynge.common.choices import Basis
 from klynge.common.db import analyze
 from klynge.core.money import group_thousands
+from klynge.core.text import escape_controls
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation import plan_codec
 from klynge.participation.imports import (
@@ -103,8 +104,8 @@ def import_check(
     """
     size = len(data)
     batch = ImportBatch(
-        office=office, file_name=file_name[:255], sha256=file_hash(data), size_bytes=size,
-        basis=basis, created_by_id=actor.user.pk if actor.user else None,
+        office=office, file_name=escape_controls(file_name)[:255], sha256=file_hash(data),
+        size_bytes=size, basis=basis, created_by_id=actor.user.pk if actor.user else None,
         created_label=actor.label[:150],
     )  # fmt: skip
     if size > import_max_bytes():
@@ -123,7 +124,7 @@ def import_check(
 
 def _describe(batch: ImportBatch, plan: ImportPlan, office: ClusterOffice) -> Changes | None:
     """Copy the plan's findings onto the batch; the changes it would make, if it has no problems."""
-    batch.sheet = plan.sheet[:100]
+    batch.sheet = escape_controls(plan.sheet)[:100]
     batch.row_count = plan.rows
     batch.notes = plan.notes
     batch.problems = [problem.as_dict() for problem in plan.problems]

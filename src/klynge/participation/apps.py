@@ -8,9 +8,12 @@ class ParticipationConfig(AppConfig):
 
     def ready(self) -> None:
         from klynge.audit.registry import audited
+        from klynge.common.purge import purge_step
         from klynge.participation import history
+        from klynge.participation.services.imports import purge_staged_files
 
         history.register()
+        purge_step("import-files", _("abandoned participant files"), purge_staged_files)
         audited(
             "participation.Participant", "participation.ContactPerson", "participation.Activity",
             "participation.ActivityParticipation", "participation.ImportBatch",

@@ -10,6 +10,7 @@ drops a batch that was not stored. Each step writes one audit entry.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -312,6 +313,32 @@ def _insert(
             cursor.executemany(sql, rows[start : start + INSERT_CHUNK])
     if progress is not None:
         progress("store", len(rows), len(rows))
+
+
+def staged_file_max_age() -> dt.timedelta:
+    return dt.timedelta(hours=int(settings.KLYNGE_STAGED_FILE_HOURS))
+
+
+def purge_staged_files(now: dt.datetime, dry_run: bool) -> int:
+    """
+    Discard the batches checked but never stored or discarded, older than the limit.
+
+    An upload that was checked and then abandoned (the browser closed, the
+    command interrupted) would keep the whole file, which may hold contact
+    persons, in the database. Each is discarded as `import_discard` does,
+    audited; a batch in any other state that still holds a file loses it.
+    Returns how many batches were (or, with `dry_run`, would be) purged.
+    """
+    cutoff = now - staged_file_max_age()
+    old = ImportBatch.objects.filter(created_at__lt=cutoff)
+    abandoned = list(old.filter(status=ImportStatus.CHECKED).only("pk"))
+    leftovers = old.exclude(status=ImportStatus.CHECKED).exclude(content=b"", plan=b"")
+    if dry_run:
+        return len(abandoned) + leftovers.count()
+    actor = Actor.system("purge")
+    for batch in abandoned:
+        import_discard(actor=actor, batch=batch)
+    return len(abandoned) + leftovers.update(content=b"", plan=b"")
 
 
 @transaction.atomic

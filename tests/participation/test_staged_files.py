@@ -96,7 +96,7 @@ def test_purge_discards_abandoned_checked_batches_and_keeps_fresh_ones(office, r
     abandoned.refresh_from_db()
     assert abandoned.status == ImportStatus.DISCARDED
     assert AuditEntry.objects.filter(object_pk=abandoned.pk, actor_label="purge").exists()
-    assert run_command("purge")[1].startswith("efterladte deltagerfiler: 0 slettet")
+    assert "efterladte deltagerfiler: 0 slettet" in run_command("purge")[1]
 
 
 def test_purge_is_a_list_of_steps_others_can_extend(run_command, db) -> None:
@@ -104,3 +104,30 @@ def test_purge_is_a_list_of_steps_others_can_extend(run_command, db) -> None:
     code, _out, err = run_command("purge", "--only", "nonsens")
     assert code == 1 and "Ukendt trin: nonsens" in err
     assert run_command("purge", "--only", "import-files", "--dry-run")[0] == 0
+
+
+def test_purge_runs_the_retention_steps_of_login_records_and_refused_values(
+    office, run_command
+) -> None:
+    from axes.models import AccessFailureLog
+
+    refused = import_check(actor=ACTOR, office=office, file_name="fejl.csv",
+                           data=csv_bytes([row(**{"CVR-nummer": "1"})]))  # fmt: skip
+    ImportBatch.objects.filter(pk=refused.pk).update(
+        created_at=timezone.now() - dt.timedelta(days=31)
+    )
+    AccessFailureLog.objects.create(username="x", ip_address="127.0.0.1", user_agent="x",
+                                    http_accept="x", path_info="/log-ind/")  # fmt: skip
+    AccessFailureLog.objects.update(attempt_time=timezone.now() - dt.timedelta(days=91))
+
+    assert [step.key for step in purge_steps()] == [
+        "login-records", "import-files", "refused-values",
+    ]  # fmt: skip
+    code, out, _err = run_command("purge")
+
+    assert code == 0
+    assert "loginregistreringer: 1 slettet" in out
+    assert "celleværdier i afviste deltagerfiler: 1 slettet" in out
+    refused.refresh_from_db()
+    assert not AccessFailureLog.objects.exists()
+    assert all(problem["value"] == "" for problem in refused.problems)

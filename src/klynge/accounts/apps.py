@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from klynge.accounts import history, permissions, signals  # noqa: F401  (registers rules)
+        from klynge.accounts.services import login_records_purge_step
         from klynge.audit.registry import audited
+        from klynge.common.purge import purge_step
 
         history.register()
         audited("accounts.Profile")
+        purge_step("login-records", _("login records"), login_records_purge_step)

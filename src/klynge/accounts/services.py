@@ -7,9 +7,10 @@ The web UI for the secretariat, the demo loader and (later) the API call these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.password_validation import validate_password
@@ -180,3 +181,9 @@ def login_records_purge(*, before: datetime, dry_run: bool = False) -> int:
         return sum(queryset.count() for queryset in querysets)
     with transaction.atomic():
         return sum(queryset.delete()[0] for queryset in querysets)
+
+
+def login_records_purge_step(now: datetime, dry_run: bool) -> int:
+    """`klynge purge`'s step: the login records older than `KLYNGE_LOGIN_RECORD_DAYS`."""
+    before = now - timedelta(days=int(settings.KLYNGE_LOGIN_RECORD_DAYS))
+    return login_records_purge(before=before, dry_run=dry_run)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import unicodedata
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -175,18 +177,36 @@ def cancellation_context(request: PaymentRequest) -> dict[str, Any]:
     }
 
 
+def ascii_slug(text: str, *, fallback: str, lower: bool = True) -> str:
+    """
+    'Høje-Taastrup' -> 'hoeje-taastrup': ASCII letters (lower case unless `lower` is
+    false), digits and hyphens only.
+
+    Danish letters are written out (æ -> ae, ø -> oe, å -> aa), other accents are
+    dropped (é -> e), and every other run of characters (spaces, slashes, dots,
+    control characters) becomes one hyphen; `fallback` if nothing is left.
+    """
+    if lower:
+        text = text.lower()
+    for danish, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), ("Æ", "Ae"), ("Ø", "Oe"),
+                          ("Å", "Aa"), ("ß", "ss")):  # fmt: skip
+        text = text.replace(danish, plain)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")[:60].strip("-")
+    return slug or fallback
+
+
 def letter_filename(request: PaymentRequest) -> str:
     """'opkraevning-2024-253-greve.pdf': ASCII, safe in every file system."""
-    name = request.municipality.name.lower()
-    for danish, plain in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), (" ", "-")):
-        name = name.replace(danish, plain)
+    name = ascii_slug(request.municipality.name, fallback=request.municipality.code)
     prefix = {
         RequestKind.SUPPLEMENT: "efteropkraevning",
         RequestKind.CREDIT: "kreditnota",
     }.get(RequestKind(request.kind), "opkraevning")
     if request.status == RequestStatus.CANCELLED:
         prefix = f"annullering-{prefix}"
-    return f"{prefix}-{request.number}-{name}.pdf"
+    number = ascii_slug(request.number, fallback=str(request.pk), lower=False)
+    return f"{prefix}-{number}-{name}.pdf"
 
 
 def letter_pdf(request: PaymentRequest) -> bytes:

@@ -11,10 +11,16 @@ from openpyxl.styles import Font
 from klynge.collection.models import Payment
 from klynge.collection.selectors import RequestView
 from klynge.core.tabular import formula_safe
+from klynge.core.text import without_controls
 from klynge.financing.renderers import format_columns, kroner_cell
 
 KRONER_FORMAT = "#,##0.00"
 DATE_FORMAT = "DD-MM-YYYY"
+
+
+def _text(text: str) -> str:
+    """Stored text as a cell: formula-safe, without the control characters XML cannot hold."""
+    return formula_safe(without_controls(text))
 
 
 def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading: str) -> bytes:
@@ -27,7 +33,7 @@ def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading:
     sheet = book.active
     assert sheet is not None  # noqa: S101
     sheet.title = "Opkrævninger"
-    sheet.append([heading])
+    sheet.append([_text(heading)])
     sheet["A1"].font = Font(bold=True)
     sheet.append(
         ["Nummer", "Kommunekode", "Kommune", "Status", "Forfald", "Beløb (kr.)",
@@ -37,9 +43,9 @@ def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading:
         request = view.request
         sheet.append(
             [
-                request.number,
+                _text(request.number),
                 request.municipality.code,
-                request.municipality.name,
+                _text(request.municipality.name),
                 view.state_label,
                 request.due_date,
                 kroner_cell(request.total_ore),
@@ -54,11 +60,11 @@ def requests_xlsx(views: list[RequestView], payments: list[Payment], *, heading:
     for payment in payments:
         paid.append(
             [
-                payment.request.number,
-                payment.request.municipality.name,
+                _text(payment.request.number),
+                _text(payment.request.municipality.name),
                 payment.paid_on,
                 kroner_cell(payment.amount_ore),
-                formula_safe(payment.reference),
+                _text(payment.reference),
                 gettext("yes") if payment.overpayment else gettext("no"),
             ]
         )

@@ -33,6 +33,7 @@ from klynge.collection.selectors import live_documents, payee_outstanding_ore, s
 from klynge.common.db import analyze
 from klynge.core.collection import outstanding
 from klynge.core.money import format_dkk
+from klynge.core.text import first_control, is_digits
 from klynge.financing.models import (
     Agreement,
     AllocationLine,
@@ -420,6 +421,12 @@ def payment_register(
         raise CollectionError(_("A payment must be a positive amount."))
     if not reference:
         raise CollectionError(_("A payment needs a reference (e.g. the bank's)."))
+    limit = Payment._meta.get_field("reference").max_length or 0
+    if first_control(reference) is not None or len(reference) > limit:
+        raise CollectionError(
+            _("A reference has at most %(limit)s characters and no control characters.")
+            % {"limit": limit}
+        )
     if request.status == RequestStatus.CANCELLED:
         raise CollectionError(
             _("Request %(number)s is cancelled; no payment can be registered on it.")
@@ -629,7 +636,7 @@ def payee_account_set(
         else:
             account = f"{match.group(1)} {match.group(2).zfill(10)}"
     ean = "".join(ean.split())
-    if ean and not (len(ean) == 13 and ean.isdigit() and stdnum_ean.is_valid(ean)):
+    if ean and not (len(ean) == 13 and is_digits(ean) and stdnum_ean.is_valid(ean)):
         problems.append(_("EAN number: 13 digits with a valid check digit, e.g. 5798000000001."))
     contact = contact.strip()
     if len(contact) > 200:

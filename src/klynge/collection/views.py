@@ -55,6 +55,7 @@ from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.common.views import submitted, visible_or_404
 from klynge.core.money import format_dkk, group_thousands
+from klynge.core.text import is_digits
 from klynge.financing.models import AllocationRun
 from klynge.financing.selectors import (
     AgreementYearError,
@@ -381,7 +382,7 @@ def payee_account_edit(request: HttpRequest, kind: str, key: str) -> HttpRespons
     target: Municipality | ClusterOffice
     if kind == "kommune":
         target = get_object_or_404(Municipality, code=key)
-    elif kind == "kontor" and key.isdigit():
+    elif kind == "kontor" and is_digits(key):
         target = get_object_or_404(ClusterOffice, pk=int(key))
     else:
         raise Http404

@@ -26,6 +26,11 @@ MONTHS_EN = (
 )  # fmt: skip
 
 
+def format_date_numeric(value: date) -> str:
+    """Write `value` as Danish users type it: date(2024, 3, 1) -> '01-03-2024'."""
+    return f"{value.day:02d}-{value.month:02d}-{value.year:04d}"
+
+
 def format_date_en(value: date) -> str:
     """Write `value` as an English long date: date(2024, 1, 1) -> '1 January 2024'."""
     return f"{value.day} {MONTHS_EN[value.month - 1]} {value.year}"

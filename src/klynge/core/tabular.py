@@ -15,7 +15,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from xml.etree.ElementTree import Element, ParseError, XMLParser, iterparse
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -168,8 +168,18 @@ def read_data_file(text: str, *, name: str) -> list[dict[str, str]]:
     return rows
 
 
+EXCEL_DIGITS = 15  # significant digits Excel shows and keeps of a number
+
+
 def cell_text(cell: object) -> str:
-    """An XLSX cell as the text a Danish user would type; numbers keep two decimals."""
+    """
+    An XLSX cell as the text a Danish user would type: 1234,50; 1000,005 stays 1000,005.
+
+    A number shows at least two decimals and every decimal it has, so an amount
+    typed with three decimals is refused by the amount's reader as in a CSV,
+    never rounded. What Excel saves beyond its 15 significant digits
+    (1234.5599999999999 for 1234,56) is binary noise and is rounded away.
+    """
     if cell is None:
         return ""
     if isinstance(cell, bool):
@@ -180,9 +190,17 @@ def cell_text(cell: object) -> str:
         # Through Decimal(str()) so no binary fraction leaks into øre; a whole
         # number (a postal code typed as a number) stays whole.
         number = Decimal(str(cell))
+        if not number.is_finite():
+            return str(number)
+        if len(number.as_tuple().digits) > EXCEL_DIGITS:
+            with localcontext() as context:
+                context.prec = EXCEL_DIGITS
+                number = +number  # rounded to the context's precision
         if number == number.to_integral_value():
             return str(int(number))
-        return f"{number:.2f}".replace(".", ",")
+        exponent = number.normalize().as_tuple().exponent
+        places = max(2, -exponent) if isinstance(exponent, int) else 2
+        return f"{number:.{places}f}".replace(".", ",")
     if hasattr(cell, "strftime"):
         return cell.strftime("%Y-%m-%d")  # type: ignore[no-any-return]
     return str(cell).strip()

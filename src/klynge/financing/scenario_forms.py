@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from klynge.common.forms import KronerField
 from klynge.core.cofinancing import Key
 from klynge.core.scenario import Changes
+from klynge.core.text import is_digits
 from klynge.financing.models import KeyChoice, RoundingUnit
 from klynge.masterdata.models import ClusterOffice, Municipality
 
@@ -91,7 +92,7 @@ class ScenarioForm(forms.Form):
             if not line:
                 continue
             code, _sep, weight = line.partition("=")
-            if not (code.strip().isdigit() and weight.strip().isdigit() and int(weight) > 0):
+            if not (is_digits(code.strip()) and is_digits(weight.strip()) and int(weight) > 0):
                 raise forms.ValidationError(
                     _("'%(line)s' is not CODE=WEIGHT with a positive whole weight.")
                     % {"line": line.strip()}

@@ -15,6 +15,7 @@ from klynge.common.choices import Basis
 from klynge.common.db import analyze
 from klynge.core.money import MoneyError, format_dkk, parse_dkk
 from klynge.core.tabular import read_data_file
+from klynge.core.text import is_digits
 from klynge.funding.models import Grant, GrantReceipt
 from klynge.masterdata.models import Cluster, Organisation
 from klynge.masterdata.services import DataFileError, file_line
@@ -34,7 +35,7 @@ class GrantsReport:
 def _year(text: str, where: str, problems: list[str]) -> int | None:
     if not text:
         return None
-    if not text.isdigit():
+    if not is_digits(text):
         problems.append(_("%(where)s: '%(text)s' is not a year") % {"where": where, "text": text})
         return None
     return int(text)

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klynge.common.forms import DanishDateField
 from klynge.core.money import group_thousands
+from klynge.core.text import is_digits
 from klynge.masterdata.models import Municipality
 from klynge.masterdata.services import MAX_POPULATION
 
@@ -34,9 +35,9 @@ class PopulationField(forms.CharField):
                 _("Write at most %(max)s characters.") % {"max": MAX_LENGTH}, code="max_length"
             )
         digits = text.replace(".", "").replace(" ", "")
-        if digits.startswith("-") and digits[1:].isdigit():
+        if digits.startswith("-") and is_digits(digits[1:]):
             raise forms.ValidationError(_("The population cannot be negative."), code="negative")
-        if not digits.isdigit() or not digits.isascii():
+        if not is_digits(digits):
             raise forms.ValidationError(
                 _("Write the population as a whole number, e.g. 51.507."), code="invalid"
             )

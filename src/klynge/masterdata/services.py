@@ -22,6 +22,7 @@ from klynge.common.choices import Basis
 from klynge.common.db import analyze
 from klynge.core.money import group_thousands
 from klynge.core.tabular import TableError, read_data_file
+from klynge.core.text import is_digits
 from klynge.masterdata.models import (
     Cluster,
     ClusterOffice,
@@ -116,12 +117,12 @@ def _check_population(rows: list[dict[str, str]], codes: set[str], problems: lis
                 gettext("%(where)s: unknown municipality code '%(code)s'")
                 % {"where": where, "code": code}
             )
-        if not year.isdigit():
+        if not is_digits(year):
             problems.append(
                 gettext("%(where)s: the year '%(year)s' is not a number")
                 % {"where": where, "year": year}
             )
-        if not value.isdigit():
+        if not is_digits(value):
             problems.append(
                 gettext("%(where)s: the population '%(value)s' is not a whole number")
                 % {"where": where, "value": value}
@@ -152,7 +153,7 @@ def _read_files(data_dir: Path) -> _Files:
     for line, row in enumerate(municipalities, start=2):
         where = file_line("municipalities.csv", line)
         code = row["code"].strip()
-        if not (len(code) == 3 and code.isdigit()):
+        if not (len(code) == 3 and is_digits(code)):
             problems.append(
                 gettext("%(where)s: '%(code)s' is not a municipality code")
                 % {"where": where, "code": code}

@@ -21,15 +21,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import models
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from klynge.common.choices import Basis
-from klynge.core.dates import parse_date_da
+from klynge.core.dates import format_date_numeric, parse_date_da
 from klynge.core.money import group_thousands
 from klynge.core.postcodes import PlacementError, place
 from klynge.core.tabular import Table, TableError, read_table
+from klynge.core.text import escape_controls, first_control, is_digits
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation.models import (
     Activity,
@@ -158,6 +161,30 @@ YES_NO_EXACT: dict[str, bool | None] = {"": None, **dict.fromkeys(YES, True),
                                         **dict.fromkeys(NO, False)}  # fmt: skip
 EMPLOYEE_BANDS = frozenset(EmployeeBand.values)
 
+
+def max_length(model: type[models.Model], name: str) -> int:
+    """The most characters the model's field holds (a text field always has a limit here)."""
+    length = getattr(model._meta.get_field(name), "max_length", None)
+    assert length is not None  # noqa: S101
+    return int(length)
+
+
+# The most characters each free-text column may hold: the length of the field it is
+# stored in. Longer text is refused with the limit named, never cut.
+TEXT_LIMITS: dict[str, int] = {
+    "activity_id": max_length(Activity, "external_id"),
+    "activity": max_length(Activity, "title"),
+    "name": max_length(Participant, "name"),
+    "address": max_length(Participant, "address"),
+    "contact_name": max_length(ContactPerson, "name"),
+    "contact_email": max_length(ContactPerson, "email"),
+    "contact_phone": max_length(ContactPerson, "phone"),
+}
+# Activities are registered from this year up to the year after the current one: an
+# earlier or later date is a typing error (0024 for 2024), never a fact.
+FIRST_ACTIVITY_YEAR = 2000
+SHOWN_VALUE = 200  # characters of a cell quoted in a problem; the rest is cut with "…"
+
 ParticipantKey = tuple[str, str]  # ("cvr", "12345674") or ("name", "Roskilde Universitet")
 Progress = Callable[[str, int, int], None]
 
@@ -172,8 +199,16 @@ class Problem:
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value,
-                "message": self.message}  # fmt: skip
+        """
+        The problem as stored and shown: control characters written as escapes, long values cut.
+
+        A NUL or an escape sequence quoted from a cell must neither break the
+        database (PostgreSQL refuses NUL in text and JSON) nor reach a terminal.
+        """
+        value = self.value if len(self.value) <= SHOWN_VALUE else self.value[:SHOWN_VALUE] + "…"
+        return {"row": self.row, "column": escape_controls(self.column),
+                "value": escape_controls(value),
+                "message": escape_controls(self.message)}  # fmt: skip
 
 
 @dataclass
@@ -194,6 +229,48 @@ class ImportPlan:
 
 def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def text_errors(values: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """
+    [(column key, message)] for each text with a control character or over its column's limit.
+
+    Control characters (a NUL, a terminal escape, a line break inside a cell) have
+    no place in a name, an id or an address: they break exports and terminals.
+    """
+    errors: list[tuple[str, str]] = []
+    for key, text in values:
+        control = first_control(text)
+        if control is not None:
+            errors.append(
+                (
+                    key,
+                    _(
+                        "the text holds a control character (%(char)s) at "
+                        "character %(position)s; remove it"
+                    )
+                    % {"char": control[1], "position": group_thousands(control[0])},
+                )
+            )
+            continue
+        limit = TEXT_LIMITS.get(key)
+        if limit is not None and len(text) > limit:
+            errors.append(
+                (
+                    key,
+                    _("the text has %(length)s characters; at most %(limit)s fit")
+                    % {"length": group_thousands(len(text)), "limit": group_thousands(limit)},
+                )
+            )
+    return errors  # fmt: skip
+
+
+def _first_per_column(errors: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The first problem of each column: a text refused for a control character says enough."""
+    first: dict[str, str] = {}
+    for key, message in errors:
+        first.setdefault(key, message)
+    return list(first.items())
 
 
 def _yes_no(text: str) -> bool | None:
@@ -218,6 +295,9 @@ class RowChecker:
         self.by_name = {m.name.lower(): m.pk for m in municipalities}
         self.known = known_municipality_codes(self.registered)
         self.basis = basis
+        today = timezone.localdate()
+        self.first_day = date(FIRST_ACTIVITY_YEAR, 1, 1)
+        self.last_day = date(today.year + 1, 12, 31)
         self._participants: dict[tuple[str, ...], tuple[ParticipantKey, dict[str, Any]] | str] = {}
         self._activities: dict[tuple[str, ...], dict[str, Any] | list[tuple[str, str]]] = {}
 
@@ -232,11 +312,10 @@ class RowChecker:
         self, external_id: str, title: str, kind: str, held: str, held_in: str, green: str,
         international: str,
     ) -> dict[str, Any] | list[tuple[str, str]]:  # fmt: skip
-        errors: list[tuple[str, str]] = []
+        errors = text_errors((("activity_id", external_id), ("activity", title),
+                              ("activity_kind", kind), ("held_in", held_in)))  # fmt: skip
         if not external_id:
             errors.append(("activity_id", _("the activity id is missing")))
-        elif len(external_id) > 100:
-            errors.append(("activity_id", _("the activity id is longer than 100 characters")))
         if not title:
             errors.append(("activity", _("the activity's title is missing")))
         activity_kind = ACTIVITY_KINDS.get(kind.strip().lower())
@@ -248,10 +327,17 @@ class RowChecker:
             held_on = parse_date_da(held)
         except ValueError:
             errors.append(("date", _("not a date (write 31-12-2024 or 2024-12-31)")))
+        if held_on is not None and not self.first_day <= held_on <= self.last_day:
+            errors.append(("date", _("the date is outside %(first)s to %(last)s: activities "
+                                     "are registered from %(year)s up to next year (is the year "
+                                     "mistyped?)")
+                           % {"first": format_date_numeric(self.first_day),
+                              "last": format_date_numeric(self.last_day),
+                              "year": FIRST_ACTIVITY_YEAR}))  # fmt: skip
         municipality_id = None
         if held_in.strip():
             text = held_in.strip()
-            municipality_id = self.registered.get(text.zfill(3)) if text.isdigit() else None
+            municipality_id = self.registered.get(text.zfill(3)) if is_digits(text) else None
             municipality_id = municipality_id or self.by_name.get(text.lower())
             if municipality_id is None:
                 errors.append(("held_in", _("not a municipality of the region (code or name)")))
@@ -262,8 +348,8 @@ class RowChecker:
             except ValueError as error:
                 errors.append((key, str(error)))
         if errors:
-            return errors
-        return {"title": title[:300], "kind": activity_kind, "held_on": held_on,
+            return _first_per_column(errors)
+        return {"title": title, "kind": activity_kind, "held_on": held_on,
                 "municipality_id": municipality_id, "basis": self.basis, **flags}  # fmt: skip
 
     def participant(
@@ -279,7 +365,9 @@ class RowChecker:
         postal_code: str, municipality_code: str, employees: str, industry: str,
         sole_text: str,
     ) -> tuple[ParticipantKey, dict[str, Any]] | list[tuple[str, str]]:  # fmt: skip
-        errors: list[tuple[str, str]] = []
+        errors = text_errors(zip(PARTICIPANT_FIELDS, (
+            kind_text, cvr_text, p_number, name, address, postal_code, municipality_code,
+            employees, industry, sole_text), strict=True))  # fmt: skip
         kind = PARTICIPANT_KINDS.get(kind_text.strip().lower())
         if kind is None:
             errors.append(("participant_kind", _("unknown participant type; use one of: %(k)s")
@@ -297,11 +385,11 @@ class RowChecker:
         band = employees.replace("–", "-").replace(" ", "")
         if band and band not in EMPLOYEE_BANDS:
             errors.append(("employees", _("use one of 0-9, 10-49, 50-249, 250+")))
-        if p_number and not (p_number.isdigit() and len(p_number) == 10):
+        if p_number and not (is_digits(p_number) and len(p_number) == 10):
             errors.append(("p_number", _("a P-number has 10 digits")))
-        if industry and not (industry.isdigit() and len(industry) <= 6):
+        if industry and not (is_digits(industry) and len(industry) <= 6):
             errors.append(("industry", _("an industry code has up to 6 digits")))
-        if postal_code and not (postal_code.isdigit() and len(postal_code) == 4):
+        if postal_code and not (is_digits(postal_code) and len(postal_code) == 4):
             errors.append(("postal_code", _("a postal code has 4 digits")))
         sole = None
         try:
@@ -310,22 +398,26 @@ class RowChecker:
             errors.append(("sole_proprietor", str(error)))
         if sole and kind not in (None, ParticipantKind.COMPANY):
             errors.append(("sole_proprietor", _("only a company can be a sole proprietorship")))
+        code = municipality_code.strip()
+        if code and not (is_digits(code) and len(code) <= 3):
+            errors.append(("municipality_code", _("a municipality code has 3 digits")))
         placement = None
-        try:
-            placement = place(
-                municipality_code=municipality_code, postal_code=postal_code,
-                index=postal_areas(), known_codes=self.known,
-            )  # fmt: skip
-        except PlacementError as error:
-            column = "municipality_code" if municipality_code.strip() else "postal_code"
-            errors.append((column, str(error)))
+        if not {"postal_code", "municipality_code"} & {key for key, _message in errors}:
+            try:
+                placement = place(
+                    municipality_code=municipality_code, postal_code=postal_code,
+                    index=postal_areas(), known_codes=self.known,
+                )  # fmt: skip
+            except PlacementError as error:
+                column = "municipality_code" if code else "postal_code"
+                errors.append((column, str(error)))
         if errors:
-            return errors
+            return _first_per_column(errors)
         assert placement is not None  # noqa: S101
         key: ParticipantKey = ("cvr", cvr) if cvr else ("name", name)
         return key, {
-            "kind": kind, "cvr": cvr, "p_number": p_number, "name": name[:300],
-            "address": address[:300], "postal_code": postal_code,
+            "kind": kind, "cvr": cvr, "p_number": p_number, "name": name,
+            "address": address, "postal_code": postal_code,
             "municipality_code": placement.municipality_code,
             "municipality_id": self.registered.get(placement.municipality_code),
             "municipality_uncertain": placement.uncertain, "employee_band": band,
@@ -338,7 +430,8 @@ def _contact(
 ) -> tuple[str, dict[str, str]] | list[tuple[str, str]] | None:
     if not (name or email or phone):
         return None
-    errors = []
+    errors = text_errors((("contact_name", name), ("contact_email", email),
+                          ("contact_phone", phone)))  # fmt: skip
     if not name:
         errors.append(("contact_name", _("a contact person needs a name")))
     if email:
@@ -346,12 +439,12 @@ def _contact(
             validate_email(email)
         except ValidationError:
             errors.append(("contact_email", _("not an email address")))
-    if phone and not all(c.isdigit() or c in " +-()" for c in phone):
+    if phone and not all(c in "0123456789 +-()" for c in phone):
         errors.append(("contact_phone", _("a phone number has only digits, spaces and +")))
     if errors:
-        return errors
+        return _first_per_column(errors)
     key = email.lower() if email else name.lower()
-    return key, {"name": name[:200], "email": email[:254], "phone": phone[:30]}
+    return key, {"name": name, "email": email, "phone": phone}
 
 
 def _header_problems(table: Table) -> tuple[dict[str, str], list[Problem]]:
@@ -430,11 +523,11 @@ def check_file(
     except TableError as error:
         plan.problems.append(Problem(0, "", "", str(error)))
         return plan
-    plan.sheet = table.sheet
+    plan.sheet = escape_controls(table.sheet)
     if table.other_sheets:
         plan.notes.append(
             _("The sheet '%(sheet)s' was read; the other sheets (%(others)s) were not.")
-            % {"sheet": table.sheet, "others": ", ".join(table.other_sheets)}
+            % {"sheet": plan.sheet, "others": escape_controls(", ".join(table.other_sheets))}
         )
     mapping, plan.problems = _header_problems(table)
     if plan.problems:
@@ -460,7 +553,29 @@ def check_file(
         _check_row(plan, checker, number, cells, layout, headers, first_row)
     if progress is not None:
         progress("check", total, total)
+    _note_outside_region(plan)
     return plan
+
+
+def _note_outside_region(plan: ImportPlan) -> None:
+    """Say which participants belong to municipalities outside Region Sjælland."""
+    codes = sorted({values["municipality_code"] for values in plan.participants.values()
+                    if values["municipality_id"] is None})  # fmt: skip
+    if not codes:
+        return
+    count = sum(1 for values in plan.participants.values() if values["municipality_id"] is None)
+    plan.notes.append(
+        ngettext(
+            "%(n)s participant belongs to a municipality outside Region Sjælland (municipality "
+            "code %(codes)s); it is stored with its code and counts in no municipality of the "
+            "region.",
+            "%(n)s participants belong to municipalities outside Region Sjælland (municipality "
+            "codes %(codes)s); they are stored with their codes and count in no municipality "
+            "of the region.",
+            count,
+        )
+        % {"n": group_thousands(count), "codes": ", ".join(codes)}
+    )
 
 
 EXAMPLE_NAME = BY_KEY["name"].example.lower()

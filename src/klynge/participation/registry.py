@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.dk import cvr as stdnum_cvr
 
-from klynge.core.postcodes import PostalArea, postal_index
+from klynge.core.postcodes import DANISH_MUNICIPALITY_CODES, PostalArea, postal_index
 from klynge.core.tabular import read_data_file
+from klynge.core.text import is_digits
 
 POSTAL_TABLE = Path(__file__).parent / "data" / "postnumre.csv"
 
@@ -25,9 +26,15 @@ def postal_areas() -> dict[str, list[PostalArea]]:
 
 
 def known_municipality_codes(registered: Iterable[str]) -> frozenset[str]:
-    """Every municipality code a participant may have: the register's and the postal table's."""
-    return frozenset(registered) | frozenset(
-        area.municipality_code for areas in postal_areas().values() for area in areas
+    """
+    Every municipality code a participant may have: the register's, the postal table's
+    and every other Danish municipality's (a participant outside the region is kept with
+    its code and counted in no municipality of the region).
+    """
+    return (
+        frozenset(registered)
+        | frozenset(area.municipality_code for areas in postal_areas().values() for area in areas)
+        | DANISH_MUNICIPALITY_CODES
     )
 
 
@@ -35,19 +42,21 @@ def cvr_clean(text: str) -> str:
     """
     A CVR number as 8 digits.
 
-    :raises ValueError: naming what is wrong (length, format or check digit)
+    :raises ValueError: naming what is wrong: other characters than digits, the
+        length, a leading 0 (no CVR number starts with 0) or the check digit
     """
+    number = stdnum_cvr.compact(text)
+    if not is_digits(number):
+        raise ValueError(_("the CVR number '%(cvr)s' may hold only digits") % {"cvr": text})
+    if len(number) != 8:
+        raise ValueError(_("the CVR number '%(cvr)s' must have 8 digits") % {"cvr": text})
+    if number.startswith("0"):
+        raise ValueError(
+            _("the CVR number '%(cvr)s' starts with 0; no CVR number does") % {"cvr": text}
+        )
     try:
-        return str(stdnum_cvr.validate(text))
-    except stdnum_errors.InvalidLength as error:
-        raise ValueError(
-            _("the CVR number '%(cvr)s' must have 8 digits") % {"cvr": text}
-        ) from error
-    except stdnum_errors.InvalidFormat as error:
-        raise ValueError(
-            _("the CVR number '%(cvr)s' may hold only digits") % {"cvr": text}
-        ) from error
-    except stdnum_errors.InvalidChecksum as error:
+        return str(stdnum_cvr.validate(number))
+    except stdnum_errors.ValidationError as error:
         raise ValueError(
             _("the CVR number '%(cvr)s' has a wrong check digit") % {"cvr": text}
         ) from error

@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from klynge.core.tabular import formula_safe, write_csv
+from klynge.core.text import without_controls
 from klynge.participation.imports import COLUMNS
 from klynge.participation.models import Participant
 from klynge.participation.privacy import HiddenParticipant
@@ -51,6 +52,14 @@ def participants_csv(participants: Sequence[Shown]) -> bytes:
     return write_csv(_participant_header(), [_participant_row(p) for p in participants])
 
 
+def xlsx_text(text: str) -> str:
+    """
+    Text as an XLSX cell holds it: formula-safe, and without the control characters
+    XML cannot carry (openpyxl refuses them), so an export never fails on stored text.
+    """
+    return formula_safe(without_controls(text))
+
+
 def _book(title: str, header: list[str], rows: list[list[object]]) -> Workbook:
     book = Workbook()
     sheet = book.active
@@ -60,7 +69,7 @@ def _book(title: str, header: list[str], rows: list[list[object]]) -> Workbook:
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([formula_safe(c) if isinstance(c, str) else c for c in row])
+        sheet.append([xlsx_text(c) if isinstance(c, str) else c for c in row])
     return book
 
 

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from klynge.audit.services import Actor
 from klynge.common import perms
 from klynge.common.perms import permission_required
+from klynge.core.text import is_digits
 from klynge.financing.selectors import allocation_for_year, current_budget_year
 from klynge.masterdata.models import ClusterOffice
 from klynge.masterdata.selectors import municipality_list, office_list
@@ -66,7 +67,7 @@ PROBLEMS_SHOWN = 500
 
 def _year(request: HttpRequest, years: list[int]) -> int:
     text = request.GET.get("aar", "")
-    if text.isdigit() and 2000 <= int(text) <= 2100:
+    if is_digits(text) and 2000 <= int(text) <= 2100:
         return int(text)
     return years[0] if years else current_budget_year(today=timezone.localdate())
 
@@ -98,7 +99,7 @@ def reach(request: HttpRequest) -> HttpResponse:
 
 
 def _int(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+    return int(text) if text and is_digits(text) else None
 
 
 def _participant_filter(query: QueryDict) -> ParticipantFilter:

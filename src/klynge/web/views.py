@@ -24,6 +24,7 @@ from klynge.common import perms
 from klynge.common.perms import permission_required
 from klynge.common.templatetags.dk import dk_date
 from klynge.common.views import visible_or_404
+from klynge.core.text import is_digits
 from klynge.financing.selectors import (
     YearAllocation,
     allocation_for_year,
@@ -329,7 +330,7 @@ def _population_initial(request: HttpRequest) -> dict[str, object]:
     """The form's start values from ?kommune=CODE&dato=ÅÅÅÅ-MM-DD (bounded; bad ones ignored)."""
     initial: dict[str, object] = {"source_read_on": timezone.localdate()}
     code = request.GET.get("kommune", "")[:3]
-    if code.isdigit():
+    if is_digits(code):
         initial["municipality"] = code
     when = request.GET.get("dato", "")[:10]
     if len(when) == 10:

@@ -285,6 +285,9 @@ LOGGING = {
 
 # Participant files larger than this are refused before they are read (issue 5).
 KLYNGE_IMPORT_MAX_BYTES = int(os.environ.get("KLYNGE_IMPORT_MAX_MB", "50")) * 1_000_000
+# A participant file checked but neither stored nor discarded within this many hours is
+# discarded by `klynge purge`, so an abandoned upload keeps no file in the database.
+KLYNGE_STAGED_FILE_HOURS = int(os.environ.get("KLYNGE_STAGED_FILE_HOURS", "24"))
 
 # Request bodies (issue 12): klynge.common.middleware.RequestBodyLimitMiddleware
 # answers 413 to a body over its limit before anything reads it. The limit is

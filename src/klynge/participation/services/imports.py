@@ -10,6 +10,7 @@ drops a batch that was not stored. Each step writes one audit entry.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from klynge.audit.services import Actor, snapshot, snapshots
 from klynge.common.choices import Basis
 from klynge.common.db import analyze
 from klynge.core.money import group_thousands
+from klynge.core.text import escape_controls
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation import plan_codec
 from klynge.participation.imports import (
@@ -104,8 +106,8 @@ def import_check(
     """
     size = len(data)
     batch = ImportBatch(
-        office=office, file_name=file_name[:255], sha256=file_hash(data), size_bytes=size,
-        basis=basis, created_by_id=actor.user.pk if actor.user else None,
+        office=office, file_name=escape_controls(file_name)[:255], sha256=file_hash(data),
+        size_bytes=size, basis=basis, created_by_id=actor.user.pk if actor.user else None,
         created_label=actor.label[:150],
     )  # fmt: skip
     if size > import_max_bytes():
@@ -124,7 +126,7 @@ def import_check(
 
 def _describe(batch: ImportBatch, plan: ImportPlan, office: ClusterOffice) -> Changes | None:
     """Copy the plan's findings onto the batch; the changes it would make, if it has no problems."""
-    batch.sheet = plan.sheet[:100]
+    batch.sheet = escape_controls(plan.sheet)[:100]
     batch.row_count = plan.rows
     batch.notes = plan.notes
     batch.problems = [problem.as_dict() for problem in plan.problems]
@@ -328,6 +330,32 @@ def _insert(
             cursor.executemany(sql, rows[start : start + INSERT_CHUNK])
     if progress is not None:
         progress("store", len(rows), len(rows))
+
+
+def staged_file_max_age() -> dt.timedelta:
+    return dt.timedelta(hours=int(settings.KLYNGE_STAGED_FILE_HOURS))
+
+
+def purge_staged_files(now: dt.datetime, dry_run: bool) -> int:
+    """
+    Discard the batches checked but never stored or discarded, older than the limit.
+
+    An upload that was checked and then abandoned (the browser closed, the
+    command interrupted) would keep the whole file, which may hold contact
+    persons, in the database. Each is discarded as `import_discard` does,
+    audited; a batch in any other state that still holds a file loses it.
+    Returns how many batches were (or, with `dry_run`, would be) purged.
+    """
+    cutoff = now - staged_file_max_age()
+    old = ImportBatch.objects.filter(created_at__lt=cutoff)
+    abandoned = list(old.filter(status=ImportStatus.CHECKED).only("pk"))
+    leftovers = old.exclude(status=ImportStatus.CHECKED).exclude(content=b"", plan=b"")
+    if dry_run:
+        return len(abandoned) + leftovers.count()
+    actor = Actor.system("purge")
+    for batch in abandoned:
+        import_discard(actor=actor, batch=batch)
+    return len(abandoned) + leftovers.update(content=b"", plan=b"")
 
 
 @transaction.atomic

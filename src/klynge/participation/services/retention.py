@@ -10,8 +10,9 @@ and message stay: the batch still shows what was wrong, not what was written.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 
 from klynge.audit.models import Action
@@ -44,3 +45,9 @@ def refused_values_purge(*, actor: Actor, before: datetime, dry_run: bool = Fals
                 reason="retention: a refused file's cell values are removed",
             )  # fmt: skip
     return purged
+
+
+def refused_values_purge_step(now: datetime, dry_run: bool) -> int:
+    """`klynge purge`'s step: the values of batches refused over `KLYNGE_REFUSED_BATCH_DAYS` ago."""
+    before = now - timedelta(days=int(settings.KLYNGE_REFUSED_BATCH_DAYS))
+    return refused_values_purge(actor=Actor.system("purge"), before=before, dry_run=dry_run)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from klynge.audit.commands import add_user_argument, command_actor
 from klynge.collection.imports import read_payment_file
 from klynge.collection.services import PaymentFileError, payments_import
 from klynge.common import perms
+from klynge.common.commands import BaseCommand
 from klynge.core.money import format_dkk
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from klynge.collection.services import (
     requests_settle,
 )
 from klynge.common import perms
+from klynge.common.commands import BaseCommand
 from klynge.core.dates import parse_date_da
 from klynge.core.money import format_dkk
 from klynge.financing.models import AllocationRun

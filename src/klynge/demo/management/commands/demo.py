@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from klynge.common.commands import BaseCommand
 from klynge.core.money import group_thousands
 from klynge.demo.participation import DemoConflictError, demo_participation_load
 from klynge.demo.services import DEMO_PASSWORD, DemoUser, demo_load

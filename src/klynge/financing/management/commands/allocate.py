@@ -6,11 +6,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from klynge.audit.commands import add_user_argument, command_actor
 from klynge.audit.services import Actor
 from klynge.common import perms
+from klynge.common.commands import BaseCommand
 from klynge.core.cofinancing import AllocationInputError
 from klynge.financing import renderers
 from klynge.financing.models import AllocationRun

@@ -7,13 +7,15 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from klynge.audit.commands import add_user_argument, command_actor
 from klynge.common import perms
+from klynge.common.commands import BaseCommand
 from klynge.core.cofinancing import AllocationInputError, Key
 from klynge.core.money import MoneyError, parse_dkk
 from klynge.core.scenario import Changes, ScenarioError
+from klynge.core.text import is_digits
 from klynge.financing import renderers
 from klynge.financing.models import RoundingUnit, Scenario
 from klynge.financing.selectors import AgreementYearError, agreement_for_year, scenario_compute
@@ -121,7 +123,7 @@ class Command(BaseCommand):
         weights = {}
         for item in options["weight"]:
             municipality, _sep, weight = item.partition("=")
-            if not weight.strip().isdigit() or int(weight) <= 0:
+            if not is_digits(weight.strip()) or int(weight) <= 0:
                 raise CommandError(f'--weight "{item}": vægten skal være et positivt heltal.')
             weights[_code(municipality)] = int(weight)
         new_offices = []

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from klynge.audit.commands import add_user_argument, command_actor
 from klynge.common import perms
+from klynge.common.commands import BaseCommand
 from klynge.financing.models import Collector
 from klynge.financing.selectors import AgreementYearError, agreement_for_year
 from klynge.financing.services import collector_set

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from klynge.audit.commands import add_user_argument, command_actor
 from klynge.common import perms
+from klynge.common.commands import BaseCommand
 from klynge.financing.management.options import add_change_arguments
 from klynge.financing.management.options import basis as option_basis
 from klynge.financing.management.options import years as option_years

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from klynge.audit.commands import add_user_argument, command_actor
 from klynge.common import perms
+from klynge.common.commands import BaseCommand
 from klynge.funding.services import DATA_DIR, grants_load
 from klynge.masterdata.services import DataFileError
 

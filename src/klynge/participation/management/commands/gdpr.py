@@ -15,11 +15,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 
 from klynge.audit.commands import add_user_argument, command_actor
 from klynge.audit.services import Actor
 from klynge.common import perms
+from klynge.common.commands import BaseCommand
 from klynge.masterdata.models import ClusterOffice
 from klynge.participation.services import contact_anonymise, contact_export
 

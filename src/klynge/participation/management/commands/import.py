@@ -7,16 +7,20 @@ takes a stored batch out again; `klynge import list` shows the batches.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
+from django.db import DatabaseError
 from tqdm import tqdm
 
 from klynge.audit.commands import add_user_argument, command_actor
+from klynge.audit.services import Actor
 from klynge.common import perms
 from klynge.common.choices import Basis
+from klynge.common.commands import BaseCommand
 from klynge.core.dates import format_datetime
 from klynge.core.money import group_thousands
 from klynge.masterdata.selectors import UnknownObjectError, office_get
@@ -53,6 +57,12 @@ class _Bars:
         bar.update(done - bar.n)
         if done >= total:
             bar.close()
+
+
+def _discard(actor: Actor, batch: ImportBatch) -> None:
+    """Discard a batch the command will not store; `klynge purge` takes it if this fails."""
+    with contextlib.suppress(BatchError, DatabaseError):
+        import_discard(actor=actor, batch=batch)
 
 
 class Command(BaseCommand):
@@ -162,11 +172,16 @@ class Command(BaseCommand):
             )
         except BatchError as error:
             self._differences(batch)
+            _discard(actor, batch)  # the next run checks the file again
             accepted = [d for d in batch.differences if not d.get("kept")]
             if accepted and not options["accept_changes"]:
-                import_discard(actor=actor, batch=batch)  # the next run checks it again
                 error = BatchError(f"{error} Kør igen med --accept-changes for at gemme dem.")
             raise CommandError(f"{path.name} er afvist; intet er gemt: {error}") from error
+        except BaseException:
+            # Interrupted (Ctrl-C) or the database failed while storing: the transaction
+            # is rolled back, and the checked file must not stay behind in the database.
+            _discard(actor, batch)
+            raise
         self.stdout.write(f"{path.name} er gemt som indlæsning {batch.pk}:")
         self._summary(batch)
 

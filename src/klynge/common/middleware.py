@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import io
 import logging
-import math
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from typing import IO, Any
 
 from django.conf import settings
@@ -26,7 +24,7 @@ from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
-from klynge.core.money import format_decimal, group_thousands
+from klynge.core.money import format_megabytes
 
 # Django's own logger for a body over a limit (RequestDataTooBig).
 security_log = logging.getLogger("django.security.RequestDataTooBig")
@@ -45,9 +43,7 @@ class RefusedBody:
 
 def _megabytes(size: int) -> str:
     """1.000.000 bytes -> '1'; 50.400.000 -> '50,4' (rounded up, so never equal to a limit)."""
-    if size % 1_000_000 == 0:
-        return group_thousands(size // 1_000_000)
-    return format_decimal(Fraction(math.ceil(size / 100_000), 10))
+    return format_megabytes(size)
 
 
 def _declared_length(meta: dict[str, Any]) -> int | None:

@@ -112,6 +112,18 @@ def format_decimal(value: Fraction, *, places: int = 1) -> str:
     return f"{sign}{text}"
 
 
+def format_megabytes(size: int) -> str:
+    """
+    Bytes as Danish megabytes (10^6) with one decimal, rounded up: 50.400.000 -> '50,4'.
+
+    A size just over a limit never reads as the limit itself ('50,1', not '50');
+    a whole number of megabytes has no decimal (1.000.000 -> '1').
+    """
+    if size % 1_000_000 == 0:
+        return group_thousands(size // 1_000_000)
+    return format_decimal(Fraction(-(-size // 100_000), 10))
+
+
 def format_percent(value: Fraction, *, places: int = 1) -> str:
     """An exact percentage, rounded half away from zero: Fraction(-37, 3) -> '-12,3 %'."""
     return f"{format_decimal(value, places=places)} %"

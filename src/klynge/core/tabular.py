@@ -12,13 +12,43 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, localcontext
-from xml.etree.ElementTree import Element, ParseError, XMLParser, iterparse
+from decimal import Decimal, InvalidOperation, localcontext
+from typing import IO
+from xml.etree.ElementTree import Element, ParseError, iterparse
+from xml.parsers.expat import ExpatError, XMLParserType
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
 
 XLSX_MAGIC = b"PK\x03\x04"
+_LINE_END = re.compile(r"[\r\n]")
+_OTHER_LINE_BREAKS = "\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")  # ends in CRLF, CR, LF or nothing
+# Limits on what a file may hold (issue 12). Each is far above what a real
+# file needs, and each keeps a hostile file's cost in memory and time bounded.
+MAX_COLUMNS = 200  # columns read: A to GR
+MAX_CELL_CHARS = 32_767  # characters in one cell: Excel's own limit
+MAX_ROWS = 200_000  # rows below the header; twice the 100.000 rows benchmarked
+# Delimiters in one CSV record: a text in quotes may hold many, but each field
+# costs memory before the row is cut to the header's width.
+MAX_DELIMITERS = 20_000
+# XLSX: the uncompressed size of the sheet and of the shared strings, of the
+# other parts read (workbook, relations, styles), and the elements these may hold.
+MAX_SHEET_BYTES = 300_000_000
+MAX_SHARED_STRINGS_BYTES = 50_000_000
+MAX_SHARED_STRINGS = 500_000
+MAX_SMALL_PART_BYTES = 20_000_000
+MAX_SMALL_PART_ELEMENTS = 500_000
+MAX_FORMULAS = 1_000  # formula cells listed; a sheet with more is refused
+MAX_ZIP_DIRECTORY_BYTES = 1_000_000  # the zip's table of contents: ~10.000 parts
+EXCEL_MAX_ROWS = 1_048_576  # the rows a sheet can have in Excel
+# Row elements in a sheet, empty (formatted) ones included.
+MAX_ROW_ELEMENTS = MAX_ROWS + 100_000
 
 
 class TableError(ValueError):
@@ -78,38 +108,152 @@ def looks_binary(data: bytes) -> bool:
     return b"\x00" in data[:8192]
 
 
+def _n(number: int) -> str:
+    """849857 -> '849.857', for the limits named in messages."""
+    return f"{number:,}".replace(",", ".")
+
+
+def _too_many_rows() -> TableError:
+    return TableError(
+        f"Filen har mere end {_n(MAX_ROWS)} rækker under overskriften; del den i flere filer."
+    )
+
+
+def _too_long(where: str) -> TableError:
+    return TableError(f"{where}: en celle har mere end {_n(MAX_CELL_CHARS)} tegn (Excels grænse).")
+
+
+class _Record:
+    """What the CSV record being read holds so far: its row, delimiters and characters."""
+
+    __slots__ = ("chars", "delimiters", "limit", "lines", "row")
+
+    def __init__(self) -> None:
+        self.row = 1  # as Excel numbers it: the header is 1, every record (even empty) counts
+        self.delimiters = self.chars = self.lines = 0
+        self.limit = MAX_COLUMNS  # the header's delimiters; MAX_DELIMITERS below it
+
+    def next(self) -> None:
+        self.row += 1
+        self.delimiters = self.chars = self.lines = 0
+        self.limit = MAX_DELIMITERS
+
+
+def _lines(text: str, delimiter: str, record: _Record) -> Iterator[str]:
+    """
+    The lines of a CSV text for `csv.reader`, each ending in CRLF, LF or a lone CR.
+
+    A lone CR (Excel for Mac) ends a line as `csv` expects, also inside a
+    quoted text. The delimiters of the record being read are counted, so a
+    line of a million semicolons is refused before `csv` makes a field of each.
+    """
+    # str.splitlines is fastest, but it also ends a line at characters csv keeps
+    # in a cell (form feed, U+2028, ...); a text with those is split by _LINE.
+    if any(char in text for char in _OTHER_LINE_BREAKS):
+        lines: Iterable[str] = map(re.Match.group, _LINE.finditer(text))
+    else:
+        lines = text.splitlines(keepends=True)
+    for line in lines:
+        record.chars += len(line)
+        record.lines += 1
+        record.delimiters += line.count(delimiter)
+        if record.delimiters >= record.limit:
+            if record.row == 1:
+                raise TableError(
+                    f"Overskriftsrækken har mere end {_n(MAX_COLUMNS)} kolonner; "
+                    f"højst {_n(MAX_COLUMNS)} læses."
+                )
+            raise TableError(
+                f"Række {_n(record.row)} har mere end {_n(record.limit)} skilletegn "
+                f"('{delimiter}'); højst {_n(MAX_COLUMNS)} kolonner læses.{_quote_hint(record)}"
+            )
+        yield line
+
+
+def _unclosed_quote(text: str, delimiter: str, line: int) -> bool:
+    """True if the record that starts on physical `line` (1 = the first) ends inside quotes."""
+    lines = map(re.Match.group, _LINE.finditer(text))
+    for _skipped in range(line - 1):
+        next(lines, None)
+    try:
+        for _cells in csv.reader(lines, delimiter=delimiter, strict=True):
+            pass
+    except csv.Error:
+        return True
+    return False
+
+
 def read_table_csv(data: bytes) -> Table:
     """
-    The rows of a CSV file with their line numbers (the header is line 1).
+    The rows of a CSV file with their row numbers as Excel shows them (the header is 1).
 
     The separator is a semicolon if the header line has one, else a comma.
-    Empty lines are skipped.
+    Lines may end in CRLF, LF or CR. Empty rows are skipped.
 
-    :raises TableError: if the file is empty, has no header or is not text
+    :raises TableError: if the file is empty, has no header, is not text, or
+        passes a limit (columns, rows, a cell's length); the message names it
     """
     if looks_binary(data):
         raise TableError("Filen er hverken CSV eller XLSX.")
     text = decode(data)
-    end = text.find("\n")
-    first = text[:end] if end >= 0 else text
+    end = _LINE_END.search(text)
+    first = text[: end.start()] if end else text
     if not first.strip():
         raise TableError("Filen er tom eller mangler en overskriftsrække.")
     delimiter = ";" if ";" in first else ","
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-    raw_header = [name.strip() for name in next(reader)]
+    record = _Record()
+    reader = csv.reader(_lines(text, delimiter, record), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1  # the physical line the record being read starts on
+    try:
+        raw_header = [name.strip() for name in next(reader)]
+        if len(raw_header) > MAX_COLUMNS:
+            raise TableError(
+                f"Overskriftsrækken har {_n(len(raw_header))} kolonner; "
+                f"højst {_n(MAX_COLUMNS)} læses."
+            )
+        width = len(raw_header)
+        record.next()
+        last = start = reader.line_num + 1
+        for cells in reader:
+            count = len(cells)
+            if count < width:
+                cells.extend([""] * (width - count))
+            elif count > width:
+                del cells[width:]
+            stripped = list(map(str.strip, cells))
+            if record.chars > MAX_CELL_CHARS and max(map(len, stripped)) > MAX_CELL_CHARS:
+                raise _too_long(f"Række {_n(record.row)}")
+            if any(stripped):
+                if len(rows) == MAX_ROWS:
+                    raise _too_many_rows()
+                rows.append((record.row, stripped))
+            last, start = start, reader.line_num + 1
+            record.next()
+        if reader.line_num > last and _unclosed_quote(text, delimiter, last):
+            raise TableError(_unclosed(record.row - 1))
+    except csv.Error as error:
+        where = f"Række {_n(record.row)}"
+        if "field limit" not in str(error):
+            raise TableError(f"{where} kan ikke læses som CSV.") from error
+        raise TableError(
+            f"{where}: en celle har mere end {_n(MAX_CELL_CHARS)} tegn (Excels grænse)."
+            + _quote_hint(record)
+        ) from error
     header = [normalise_header(name) for name in raw_header]
-    width = len(header)
-    rows = []
-    for cells in reader:
-        count = len(cells)
-        if count < width:
-            cells.extend([""] * (width - count))
-        elif count > width:
-            del cells[width:]
-        stripped = list(map(str.strip, cells))
-        if any(stripped):
-            rows.append((reader.line_num, stripped))
     return Table(header, raw_header, rows)
+
+
+def _quote_hint(record: _Record) -> str:
+    """A hint for a record that runs over several lines: a quote may be left open."""
+    return " Mangler der et afsluttende anførselstegn?" if record.lines > 1 else ""
+
+
+def _unclosed(row: int) -> str:
+    return (
+        f'Række {_n(row)}: en tekst i anførselstegn (") lukkes aldrig, så resten af filen '
+        "ville blive læst som én celle. Tilføj det afsluttende anførselstegn."
+    )
 
 
 def read_csv(data: bytes) -> list[dict[str, str]]:
@@ -216,14 +360,38 @@ def read_table_xlsx(data: bytes, *, prefer_sheet: str = "") -> Table:
     program other than Excel has none). Numbers are read as exact decimals;
     date cells become 2024-12-31.
 
-    :raises TableError: if the bytes are no workbook or the sheet is empty
+    Every XML part is parsed by a parser that refuses a document type
+    declaration wherever it stands (defusedxml), so no entity is ever
+    expanded. The parts are streamed and bounded: their uncompressed size is
+    checked in the zip's table of contents and counted while reading (that
+    table can lie), and so are the columns, rows, cell lengths and shared
+    strings (the `MAX_` limits above).
+
+    :raises TableError: if the bytes are no workbook, the sheet is empty, a
+        cell cannot be read or a limit is passed; the message says which
     """
+    _check_zip_directory(data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return _XlsxReader(archive).table(prefer_sheet)
-    except (zipfile.BadZipFile, KeyError, ParseError, ValueError) as error:
-        if isinstance(error, TableError):
-            raise
+    except TableError:
+        raise
+    except DefusedXmlException as error:
+        raise TableError(
+            "Filen ligner en XLSX-fil, men dens XML har en dokumenttypeerklæring (DTD), "
+            "som en arbejdsbog aldrig har; den læses ikke."
+        ) from error
+    except (
+        zipfile.BadZipFile,
+        KeyError,
+        ParseError,
+        ExpatError,
+        ValueError,
+        EOFError,
+        OSError,
+    ) as error:
+        raise TableError("Filen ligner en XLSX-fil, men kan ikke læses som en.") from error
+    except (NotImplementedError, RuntimeError) as error:  # compression or encryption
         raise TableError("Filen ligner en XLSX-fil, men kan ikke læses som en.") from error
 
 
@@ -233,43 +401,142 @@ _PACKAGE_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 # Excel's built-in number formats that show a date.
 _DATE_FORMAT_IDS = frozenset({14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57})
 _V, _F, _IS, _T = f"{_MAIN}v", f"{_MAIN}f", f"{_MAIN}is", f"{_MAIN}t"
-MAX_SHEET_BYTES = 1_000_000_000  # uncompressed; a bigger sheet is refused (a zip bomb)
+# A number cell is read as a Decimal (which keeps 1E+2000000 as digits and an
+# exponent, at no cost) and refused before it could become a whole number of
+# more than 30 digits, or if it is longer than any number Excel writes.
+_MAX_NUMBER_DIGITS = 30
+_MAX_NUMBER_CHARS = 100
+_NOT_A_NUMBER = Decimal("NaN")
+_MAX_DATE_SERIAL = 2_958_465  # 9999-12-31, the last date Excel shows
+# Text or a tag between two '<' in an XML part, in bytes: a cell of
+# MAX_CELL_CHARS characters written with the longest character references.
+_MAX_RUN_BYTES = 10 * MAX_CELL_CHARS
+_MAX_LOOSE_ELEMENTS = 200_000  # elements of a sheet kept outside its rows (merged cells, ...)
+_CHUNK = 16 * 1024  # what iterparse asks for; larger chunks parse slower
 
 
-def _no_doctype(head: bytes) -> None:
+def _check_zip_directory(data: bytes) -> None:
     """
-    Refuse XML with a document type declaration: a workbook never has one.
+    Refuse a zip whose table of contents is larger than a workbook's ever is.
 
-    Without a DTD there are no entities, so neither entity expansion (the
-    "billion laughs") nor external entities can reach the parser; expat
-    (2.4.1 and newer, as CPython ships) refuses the expansion anyway.
+    `zipfile` reads the whole table into memory before any part is opened,
+    so a 50 MB file of a million empty parts would cost gigabytes.
     """
-    if b"<!DOCTYPE" in head.upper():
-        raise TableError("Filen ligner en XLSX-fil, men indeholder XML, som ikke læses.")
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 22:
+        return  # no zip; zipfile says so
+    size = int.from_bytes(data[end + 12 : end + 16], "little")
+    zip64 = end - 20 - 56  # zipfile reads the ZIP64 record that stands just before
+    located = data[end - 20 : end - 16] == b"PK\x06\x07"
+    if zip64 >= 0 and located and data[zip64 : zip64 + 4] == b"PK\x06\x06":
+        size = max(size, int.from_bytes(data[zip64 + 40 : zip64 + 48], "little"))
+    if size > MAX_ZIP_DIRECTORY_BYTES:
+        raise TableError(
+            f"Filen ligner en XLSX-fil, men dens indholdsfortegnelse fylder {_n(size)} byte; "
+            f"en arbejdsbogs fylder under {_n(MAX_ZIP_DIRECTORY_BYTES)}."
+        )
 
 
-def fromstring(data: bytes) -> Element:
-    """A small part of the workbook (the workbook, its styles, its strings) parsed."""
-    _no_doctype(data)
-    parser = XMLParser()  # noqa: S314 - no DTD, so no entities (see _no_doctype)
-    parser.feed(data)
-    return parser.close()
+# The handlers of defusedxml's parser that build a tree; the guard below drops
+# them and keeps only defusedxml's own, which refuse a DTD, an entity
+# declaration or an external reference wherever in the stream it stands.
+_TREE_HANDLERS = (
+    "StartElementHandler", "EndElementHandler", "CharacterDataHandler", "CommentHandler",
+    "ProcessingInstructionHandler", "DefaultHandlerExpand", "StartNamespaceDeclHandler",
+    "EndNamespaceDeclHandler",
+)  # fmt: skip
 
 
-def _column_index(reference: str) -> int:
-    """'A1' -> 0, 'AB7' -> 27."""
+def _dtd_guard() -> XMLParserType:
+    """
+    An expat parser that refuses any DTD in the bytes fed to it, and builds nothing.
+
+    It is defusedxml's parser (forbid_dtd=True) without its tree-building
+    handlers, so expat reads the bytes at C speed and calls Python only for a
+    document type declaration, an entity declaration or an external entity,
+    each of which raises (a DefusedXmlException). defusedxml's own iterparse
+    calls Python for every element, which made reading a sheet 80 % slower.
+    """
+    guard = DefusedXMLParser(forbid_dtd=True).parser
+    for handler in _TREE_HANDLERS:
+        setattr(guard, handler, None)
+    return guard
+
+
+class _Part:
+    """
+    A part of the workbook as a stream for the parser, refused past its limits.
+
+    Every chunk goes through the DTD guard before the parser sees it, so a
+    DTD is refused by expat's own doctype handling wherever it stands (not by
+    looking at the start of the part). The bytes are counted (the size in the
+    zip's table of contents can lie), and so is the longest stretch without a
+    '<': a text or a tag longer than a cell may be is refused before the
+    parser holds it whole.
+    """
+
+    def __init__(self, stream: IO[bytes], name: str, limit: int) -> None:
+        self.stream = stream
+        self.name = name
+        self.limit = limit
+        self.count = 0
+        self.run = 0  # bytes since the last '<'
+        self.guard = _dtd_guard()
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.stream.read(size if 0 < size <= _CHUNK else _CHUNK)
+        self.count += len(chunk)
+        if self.count > self.limit:
+            raise _part_too_large(self.name, self.limit)
+        first = chunk.find(b"<")
+        if first < 0:
+            self.run += len(chunk)
+        else:
+            if self.run + first > _MAX_RUN_BYTES:
+                raise _run_too_long(self.name)
+            self.run = len(chunk) - chunk.rfind(b"<") - 1
+        if self.run > _MAX_RUN_BYTES:
+            raise _run_too_long(self.name)
+        self.guard.Parse(chunk, not chunk)  # raises on a DTD before the parser gets the chunk
+        return chunk
+
+
+def _part_too_large(name: str, limit: int) -> TableError:
+    return TableError(
+        f"Arbejdsbogens del {name} fylder mere end {_n(limit // 1_000_000)} MB udpakket; "
+        "den læses ikke."
+    )
+
+
+def _run_too_long(name: str) -> TableError:
+    return TableError(
+        f"Arbejdsbogens del {name} har en tekst på mere end {_n(MAX_CELL_CHARS)} tegn "
+        "(Excels grænse for en celle); den læses ikke."
+    )
+
+
+def _column_index(letters: str) -> int:
+    """'A' -> 0, 'AB' -> 27."""
     index = 0
-    for char in reference:
-        if not char.isalpha():
-            break
+    for char in letters:
         index = index * 26 + ord(char.upper()) - 64
     return index - 1
 
 
+def _column_letters(index: int) -> str:
+    """0 -> 'A', 199 -> 'GR'."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _row_number(reference: str) -> int:
     """'AB7' -> 7."""
-    digits = "".join(char for char in reference if char.isdigit())
-    return int(digits) if digits else 0
+    digits = reference.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 7 else 0
 
 
 def _is_date_format(code: str) -> bool:
@@ -292,11 +559,17 @@ def _is_date_format(code: str) -> bool:
     return any(c in text for c in "dy") or ("m" in text and "0" not in text)
 
 
+def _cell_error(reference: str, row: int, message: str) -> TableError:
+    where = f"Cellen {reference}" if reference else f"En celle i række {_n(row)}"
+    return TableError(f"{where}: {message}")
+
+
 class _XlsxReader:
     def __init__(self, archive: zipfile.ZipFile) -> None:
         self.archive = archive
-        book = fromstring(archive.read("xl/workbook.xml"))
-        rels = fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+        self.names = frozenset(archive.namelist())
+        book = self._small("xl/workbook.xml")
+        rels = self._small("xl/_rels/workbook.xml.rels")
         targets = {
             rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PACKAGE_REL}Relationship")
         }
@@ -311,28 +584,84 @@ class _XlsxReader:
         self.strings = self._shared_strings()
         self.date_styles = self._date_styles()
 
+    def _open(self, name: str, limit: int) -> _Part:
+        """A part as a bounded stream; refused at once if the zip says it is too large."""
+        if self.archive.getinfo(name).file_size > limit:
+            raise _part_too_large(name, limit)
+        return _Part(self.archive.open(name), name, limit)
+
+    def _small(self, name: str) -> Element:
+        """A small part (the workbook, its relations, its styles), parsed whole within bounds."""
+        part = self._open(name, MAX_SMALL_PART_BYTES)
+        root: Element | None = None
+        try:
+            events = iterparse(part, events=("end",))  # noqa: S314 - the part is guarded
+            for count, (_event, element) in enumerate(events, start=1):
+                if count > MAX_SMALL_PART_ELEMENTS:
+                    raise TableError(
+                        f"Arbejdsbogens del {name} har mere end "
+                        f"{_n(MAX_SMALL_PART_ELEMENTS)} elementer; den læses ikke."
+                    )
+                root = element  # the last to end is the root
+        finally:
+            part.stream.close()
+        if root is None:
+            raise ParseError(f"{name} is empty")
+        return root
+
     def _shared_strings(self) -> list[str]:
-        if "xl/sharedStrings.xml" not in self.archive.namelist():
+        name = "xl/sharedStrings.xml"
+        if name not in self.names:
             return []
-        strings = []
-        text_tag, run_tag = f"{_MAIN}t", f"{_MAIN}r"
-        for item in fromstring(self.archive.read("xl/sharedStrings.xml")).iter(f"{_MAIN}si"):
-            # the plain text or the rich-text runs; never the phonetic guides (rPh)
-            parts = []
-            for child in item:
-                if child.tag == text_tag:
-                    parts.append(child.text or "")
-                elif child.tag == run_tag:
-                    parts.extend(t.text or "" for t in child.iter(text_tag))
-            strings.append("".join(parts))
+        strings: list[str] = []
+        si_tag, text_tag, run_tag = f"{_MAIN}si", f"{_MAIN}t", f"{_MAIN}r"
+        root: Element | None = None
+        pending = 0  # elements of the string being read
+        part = self._open(name, MAX_SHARED_STRINGS_BYTES)
+        try:
+            for event, element in iterparse(part, events=("start", "end")):  # noqa: S314 - the part is guarded
+                if event == "start":
+                    if root is None:
+                        root = element
+                    continue
+                if element.tag != si_tag:
+                    pending += 1
+                    if pending > _MAX_LOOSE_ELEMENTS:
+                        raise TableError(
+                            f"En tekst i {name} har mere end {_n(_MAX_LOOSE_ELEMENTS)} dele; "
+                            "den læses ikke."
+                        )
+                    continue
+                # the plain text or the rich-text runs; never the phonetic guides (rPh)
+                parts = []
+                for child in element:
+                    if child.tag == text_tag:
+                        parts.append(child.text or "")
+                    elif child.tag == run_tag:
+                        parts.extend(t.text or "" for t in child.iter(text_tag))
+                text = "".join(parts)
+                if len(text) > MAX_CELL_CHARS:
+                    raise _too_long(f"Den delte tekst nr. {_n(len(strings))}")
+                if len(strings) == MAX_SHARED_STRINGS:
+                    raise TableError(
+                        f"Arbejdsbogen har mere end {_n(MAX_SHARED_STRINGS)} forskellige tekster; "
+                        "den læses ikke."
+                    )
+                strings.append(text)
+                pending = 0
+                if root is not None:
+                    root.clear()  # the strings read so far; their elements are not needed
+        finally:
+            part.stream.close()
         return strings
 
-    def _date_styles(self) -> frozenset[int]:
-        if "xl/styles.xml" not in self.archive.namelist():
+    def _date_styles(self) -> frozenset[str]:
+        """The cell styles (as written in a cell's s="...") that show a date."""
+        if "xl/styles.xml" not in self.names:
             return frozenset()
-        styles = fromstring(self.archive.read("xl/styles.xml"))
+        styles = self._small("xl/styles.xml")
         custom = {
-            int(fmt.get("numFmtId", "0")): _is_date_format(fmt.get("formatCode", ""))
+            fmt.get("numFmtId", "0"): _is_date_format(fmt.get("formatCode", ""))
             for fmt in styles.iter(f"{_MAIN}numFmt")
         }
         cell_xfs = styles.find(f"{_MAIN}cellXfs")
@@ -340,13 +669,20 @@ class _XlsxReader:
             return frozenset()
         dates = set()
         for index, xf in enumerate(cell_xfs.iter(f"{_MAIN}xf")):
-            fmt = int(xf.get("numFmtId", "0"))
-            if fmt in _DATE_FORMAT_IDS or custom.get(fmt, False):
-                dates.add(index)
+            fmt = xf.get("numFmtId", "0")
+            builtin = (
+                fmt.isascii() and fmt.isdigit() and len(fmt) < 4 and int(fmt) in _DATE_FORMAT_IDS
+            )
+            if builtin or custom.get(fmt, False):
+                dates.add(str(index))
         return frozenset(dates)
 
-    def _value(self, cell: Element) -> tuple[str, str | None]:
-        """The cell's text as a Danish user would type it, and its formula if it has one."""
+    def _value(self, cell: Element, reference: str, row: int) -> tuple[str, str | None]:
+        """
+        The cell's text as a Danish user would type it, and its formula if it has one.
+
+        :raises TableError: if the cell cannot hold what it says it holds
+        """
         kind = cell.get("t")
         text, formula = "", None
         for child in cell:
@@ -357,18 +693,53 @@ class _XlsxReader:
                 formula = "=" + (child.text or "")
             elif tag == _IS:
                 text = "".join(t.text or "" for t in child.iter(_T))
+        if len(text) > MAX_CELL_CHARS:
+            raise _too_long(f"Cellen {reference}" if reference else f"Række {_n(row)}")
         if kind == "s":
-            return (self.strings[int(text)].strip() if text else ""), formula
+            if not text:
+                return "", formula
+            if not (text.isascii() and text.isdigit() and int(text) < len(self.strings)):
+                raise _cell_error(
+                    reference, row,
+                    f"henviser til delt tekst nr. {text[:20]}, men arbejdsbogen har "
+                    f"{_n(len(self.strings))} delte tekster.",
+                )  # fmt: skip
+            return self.strings[int(text)].strip(), formula
         if kind in ("inlineStr", "str", "e"):
             return text.strip(), formula
         if kind == "b":
             return ("ja" if text == "1" else "nej"), formula
         if not text:
             return "", formula
-        number = Decimal(text)
-        if self.date_styles and int(cell.get("s", "0")) in self.date_styles:
-            return (self.epoch + timedelta(days=int(number))).isoformat(), formula
+        number = self._number(text, reference, row)
+        if self.date_styles and cell.get("s") in self.date_styles:
+            try:
+                if number < 0 or number > _MAX_DATE_SERIAL:
+                    raise OverflowError
+                return (self.epoch + timedelta(days=int(number))).isoformat(), formula
+            except OverflowError:
+                raise _cell_error(
+                    reference, row,
+                    f"er formateret som dato, men {text[:40]} er ingen dato "
+                    "(Excels datoer går til 31-12-9999).",
+                ) from None  # fmt: skip
         return cell_text(number), formula
+
+    @staticmethod
+    def _number(text: str, reference: str, row: int) -> Decimal:
+        """A number cell's exact value, refused if it is no number or too large to be one."""
+        try:
+            number = Decimal(text) if len(text) <= _MAX_NUMBER_CHARS else _NOT_A_NUMBER
+        except InvalidOperation:
+            number = _NOT_A_NUMBER
+        if not number.is_finite():
+            raise _cell_error(reference, row, f"skulle holde et tal, men holder '{text[:40]}'.")
+        if number.adjusted() >= _MAX_NUMBER_DIGITS:  # 1E+2000000 never becomes a whole number
+            raise _cell_error(
+                reference, row,
+                f"tallet {text} har mere end {_MAX_NUMBER_DIGITS} cifre før kommaet.",
+            )  # fmt: skip
+        return number
 
     def table(self, prefer_sheet: str) -> Table:
         if not self.sheets:
@@ -376,41 +747,57 @@ class _XlsxReader:
         names = [name for name, _path in self.sheets]
         wanted = next((n for n in names if n.strip().lower() == prefer_sheet.lower()), names[0])
         path = dict(self.sheets)[wanted]
-        if self.archive.getinfo(path).file_size > MAX_SHEET_BYTES:
-            raise TableError(f"Arket '{wanted}' er for stort til at blive læst.")
         raw_header: list[str] = []
         rows: list[tuple[int, list[str]]] = []
         formulas: list[tuple[int, int, str]] = []
         cell_tag, row_tag = f"{_MAIN}c", f"{_MAIN}row"
         current: dict[int, str] = {}
-        number = 0
-        columns: dict[str, int] = {}  # 'AB' -> 27, computed once per column
-        with self.archive.open(path) as stream:
-            _no_doctype(stream.read(4096))  # the start of the file, where a DTD would be
-        with self.archive.open(path) as stream:
-            for _event, element in iterparse(stream, events=("end",)):  # noqa: S314 - no DTD
-                if element.tag == cell_tag:
+        number = row_elements = loose = 0
+        columns: dict[str, int] = {}  # 'AB' -> 27, checked and computed once per column
+        part = self._open(path, MAX_SHEET_BYTES)
+        try:
+            for _event, element in iterparse(part, events=("end",)):  # noqa: S314 - the part is guarded
+                tag = element.tag
+                if tag == cell_tag:
                     reference = element.get("r", "")
                     letters = reference.rstrip("0123456789")
                     column = columns.get(letters, -1)
                     if column < 0:
-                        column = _column_index(letters) if letters else len(current)
+                        column = self._column(letters, len(current), number + 1)
                         if letters:
                             columns[letters] = column
-                    current[column], formula = self._value(element)
+                    loose += 1
+                    current[column], formula = self._value(element, reference, number + 1)
                     if formula is not None:
-                        formulas.append((_row_number(reference) or number + 1, column, formula))
-                elif element.tag == row_tag:
-                    number = int(element.get("r", number + 1))
+                        row = _row_number(reference) or number + 1
+                        if row > 1:
+                            formulas.append((row, column, formula))
+                            if len(formulas) > MAX_FORMULAS:
+                                raise _too_many_formulas()
+                elif tag == row_tag:
+                    row_elements += 1
+                    number = self._row(element.get("r"), number, row_elements)
                     if not raw_header:
                         width = max(current, default=-1) + 1
                         raw_header = [current.get(i, "") for i in range(width)]
                         while raw_header and not raw_header[-1]:
                             raw_header.pop()
                     elif any(current.values()):
+                        if len(rows) == MAX_ROWS:
+                            raise _too_many_rows()
                         rows.append((number, [current.get(i, "") for i in range(len(raw_header))]))
                     current = {}
+                    loose = 0
                     element.clear()
+                else:
+                    loose += 1
+                if loose > _MAX_LOOSE_ELEMENTS:
+                    raise TableError(
+                        f"Arket '{wanted}' har mere end {_n(_MAX_LOOSE_ELEMENTS)} elementer "
+                        "uden for rækkerne eller i én række; det læses ikke."
+                    )
+        finally:
+            part.stream.close()
         if not raw_header:
             raise TableError(f"Arket '{wanted}' er tomt.")
         header = [normalise_header(name) for name in raw_header]
@@ -423,9 +810,54 @@ class _XlsxReader:
             formulas=[
                 Formula(row, raw_header[column] if column < len(raw_header) else "", text)
                 for row, column, text in formulas
-                if row > 1
             ],
         )
+
+    @classmethod
+    def _column(cls, letters: str, default: int, row: int) -> int:
+        """The index of a cell's column letters; refused beyond MAX_COLUMNS (no list grows)."""
+        if not letters:
+            column = default
+        elif len(letters) > 3 or not (letters.isascii() and letters.isalpha()):
+            raise cls._too_wide(letters[:20], row)
+        else:
+            column = _column_index(letters)
+        if column >= MAX_COLUMNS:
+            raise cls._too_wide(letters or _column_letters(column), row)
+        return column
+
+    @staticmethod
+    def _too_wide(letters: str, row: int) -> TableError:
+        return TableError(
+            f"Arket har en celle i kolonne {letters} (række {_n(row)}); højst "
+            f"{_n(MAX_COLUMNS)} kolonner (A til {_column_letters(MAX_COLUMNS - 1)}) læses."
+        )
+
+    @staticmethod
+    def _row(text: str | None, previous: int, elements: int) -> int:
+        """A row element's number (its r="..."), bounded by what Excel allows."""
+        if elements > MAX_ROW_ELEMENTS:
+            raise TableError(
+                f"Arket har mere end {_n(MAX_ROW_ELEMENTS)} rækker, tomme men formaterede "
+                "rækker medregnet; slet de tomme rækker under dataene, eller del filen."
+            )
+        if text is None:
+            return previous + 1
+        if not (text.isascii() and text.isdigit() and len(text) <= 7):
+            raise TableError(f"Arket har en række med nummeret '{text[:20]}', som ikke læses.")
+        number = int(text)
+        if number > EXCEL_MAX_ROWS:
+            raise TableError(
+                f"Arket har række {_n(number)}; Excel har højst {_n(EXCEL_MAX_ROWS)} rækker."
+            )
+        return number
+
+
+def _too_many_formulas() -> TableError:
+    return TableError(
+        f"Arket har mere end {_n(MAX_FORMULAS)} formler; indsæt værdierne i stedet "
+        "(Kopiér, Indsæt speciel, Værdier)."
+    )
 
 
 def read_table(data: bytes, *, prefer_sheet: str = "") -> Table:

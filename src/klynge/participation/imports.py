@@ -211,6 +211,28 @@ class Problem:
                 "message": escape_controls(self.message)}  # fmt: skip
 
 
+MAX_PROBLEMS = 1_000  # problems listed; the rest of a hopeless file's are only counted
+
+
+class Problems(list[Problem]):
+    """A file's problems: the first MAX_PROBLEMS are kept, the others only counted."""
+
+    def __init__(self, problems: Iterable[Problem] = ()) -> None:
+        super().__init__()
+        self.unlisted = 0
+        self.extend(problems)
+
+    def append(self, problem: Problem) -> None:
+        if len(self) < MAX_PROBLEMS:
+            super().append(problem)
+        else:
+            self.unlisted += 1
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.append(problem)
+
+
 @dataclass
 class ImportPlan:
     """What a file describes, checked; `problems` empty means it can be stored."""
@@ -218,7 +240,7 @@ class ImportPlan:
     rows: int = 0
     sheet: str = ""
     notes: list[str] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: Problems = field(default_factory=Problems)
     participants: dict[ParticipantKey, dict[str, Any]] = field(default_factory=dict)
     activities: dict[str, dict[str, Any]] = field(default_factory=dict)
     contacts: dict[tuple[ParticipantKey, str], dict[str, str]] = field(default_factory=dict)
@@ -529,7 +551,8 @@ def check_file(
             _("The sheet '%(sheet)s' was read; the other sheets (%(others)s) were not.")
             % {"sheet": plan.sheet, "others": escape_controls(", ".join(table.other_sheets))}
         )
-    mapping, plan.problems = _header_problems(table)
+    mapping, header_problems = _header_problems(table)
+    plan.problems.extend(header_problems)
     if plan.problems:
         return plan
     headers = {key: raw for raw, name in zip(table.raw_header, table.header, strict=True)

@@ -23,7 +23,7 @@ from klynge.audit.models import AuditEntry
 from klynge.audit.services import Actor, snapshot, snapshots
 from klynge.common.choices import Basis
 from klynge.common.db import analyze
-from klynge.core.money import group_thousands
+from klynge.core.money import format_megabytes, group_thousands
 from klynge.core.text import escape_controls
 from klynge.masterdata.models import ClusterOffice, Municipality
 from klynge.participation import plan_codec
@@ -63,7 +63,7 @@ def too_large_message(size: int) -> str:
     return _(
         "The file is %(size)s MB; the limit is %(limit)s MB. Split it into several files "
         "(for example one per year)."
-    ) % {"size": size // 1_000_000, "limit": limit // 1_000_000}
+    ) % {"size": format_megabytes(size), "limit": format_megabytes(limit)}
 
 
 def _register() -> str:
@@ -130,6 +130,13 @@ def _describe(batch: ImportBatch, plan: ImportPlan, office: ClusterOffice) -> Ch
     batch.row_count = plan.rows
     batch.notes = plan.notes
     batch.problems = [problem.as_dict() for problem in plan.problems]
+    if plan.problems.unlisted:
+        message = _(
+            "%(count)s more problems are not listed; only the first %(listed)s are kept. "
+            "Correct these and check the file again."
+        ) % {"count": group_thousands(plan.problems.unlisted),
+             "listed": group_thousands(len(plan.problems))}  # fmt: skip
+        batch.problems.append({"row": 0, "column": "", "value": "", "message": message})
     if plan.problems:
         batch.status = ImportStatus.REFUSED
         return None

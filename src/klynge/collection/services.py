@@ -33,6 +33,7 @@ from klynge.collection.selectors import live_documents, payee_outstanding_ore, s
 from klynge.common.db import analyze
 from klynge.core.collection import outstanding
 from klynge.core.money import format_dkk
+from klynge.core.numbers import is_ascii_digits
 from klynge.financing.models import (
     Agreement,
     AllocationLine,
@@ -629,7 +630,7 @@ def payee_account_set(
         else:
             account = f"{match.group(1)} {match.group(2).zfill(10)}"
     ean = "".join(ean.split())
-    if ean and not (len(ean) == 13 and ean.isdigit() and stdnum_ean.is_valid(ean)):
+    if ean and not (len(ean) == 13 and is_ascii_digits(ean) and stdnum_ean.is_valid(ean)):
         problems.append(_("EAN number: 13 digits with a valid check digit, e.g. 5798000000001."))
     contact = contact.strip()
     if len(contact) > 200:

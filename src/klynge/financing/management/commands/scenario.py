@@ -13,6 +13,7 @@ from klynge.audit.commands import add_user_argument, command_actor
 from klynge.common import perms
 from klynge.core.cofinancing import AllocationInputError, Key
 from klynge.core.money import MoneyError, parse_dkk
+from klynge.core.numbers import NumberError, is_ascii_digits, parse_decimal
 from klynge.core.scenario import Changes, ScenarioError
 from klynge.financing import renderers
 from klynge.financing.models import RoundingUnit, Scenario
@@ -24,10 +25,10 @@ ROUNDING = {"oere": RoundingUnit.ORE, "krone": RoundingUnit.KRONE, "1000": Round
 
 
 def _percent(text: str) -> Fraction:
-    """'40' or '37,5' -> an exact Fraction."""
+    """'40' or '37,5' -> an exact Fraction (-100 to 100, at most four decimals, no exponent)."""
     try:
-        return Fraction(text.strip().replace(",", "."))
-    except ValueError as error:
+        return parse_decimal(text, low=Fraction(-100), high=Fraction(100), places=4)
+    except NumberError as error:
         raise CommandError(f"'{text}' er ikke en procentsats (fx 40 eller 2,5)") from error
 
 
@@ -121,7 +122,8 @@ class Command(BaseCommand):
         weights = {}
         for item in options["weight"]:
             municipality, _sep, weight = item.partition("=")
-            if not weight.strip().isdigit() or int(weight) <= 0:
+            weight = weight.strip()
+            if not (is_ascii_digits(weight) and len(weight) <= 10 and 0 < int(weight) <= 10**9):
                 raise CommandError(f'--weight "{item}": vægten skal være et positivt heltal.')
             weights[_code(municipality)] = int(weight)
         new_offices = []

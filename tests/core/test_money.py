@@ -134,7 +134,33 @@ def test_money_error_is_a_value_error_naming_the_text():
         parse_dkk("abc")
 
 
-@given(st.integers())
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" + "0" * 15,  # 16 digits before the comma
+        "1.000.000.000.000.000,00",  # the same, grouped
+        "9" * 5000,  # past Python's int() limit of 4.300 digits
+        "-" + "9" * 16,
+    ],
+)
+def test_parse_dkk_refuses_more_than_fifteen_digits_before_the_comma(text):
+    with pytest.raises(MoneyError, match="mere end 15 cifre"):
+        parse_dkk(text)
+
+
+def test_parse_dkk_reads_fifteen_digits_before_the_comma():
+    assert parse_dkk("999.999.999.999.999,99") == 99_999_999_999_999_999
+
+
+def test_money_error_quotes_at_most_thirty_characters_of_the_text():
+    with pytest.raises(MoneyError) as error:
+        parse_dkk("x" * 5000)
+
+    assert "x" * 30 + "…'" in str(error.value)
+    assert len(str(error.value)) < 100
+
+
+@given(st.integers(min_value=-(10**17) + 1, max_value=10**17 - 1))
 def test_parse_dkk_reads_back_what_format_dkk_wrote(ore):
     assert parse_dkk(format_dkk(ore, unit=False)) == ore
     assert parse_dkk(format_dkk(ore)) == ore

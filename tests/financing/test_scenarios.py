@@ -94,6 +94,10 @@ def test_the_command_compares_saves_and_exports(demo, run_command, capsys, tmp_p
         (["--office-amount", "mange"], "mange"),
         (["--name", "findes ikke"], "intet gemt scenarie"),
         (["--weight", "Greve=-1"], "positivt heltal"),
+        (["--weight", "Greve=²"], "positivt heltal"),  # '²'.isdigit() is true
+        (["--lead-share-percent", "1e10000000"], "ikke en procentsats"),
+        (["--index", "1/0"], "ikke en procentsats"),
+        (["--office-amount", "9" * 5000], "mere end 15 cifre"),
     ],
 )
 def test_bad_changes_get_a_clear_message(demo, run_command, args, message) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -98,7 +98,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     """The login's second step: a code from the app, or a recovery code."""
     step = pending_step(request)
     if step is None:
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     if step == LoginStep.ENROL:
         return redirect("two-factor-setup")
     form = CodeForm(request.POST or None)
@@ -118,7 +118,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
                     )
                     % {"count": recovery_codes_left(request.user)},
                 )
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
     return render(request, "accounts/login_code.html", {"form": form, "next": _next_url(request)})
 
 

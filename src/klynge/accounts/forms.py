@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from klynge.accounts.models import Role
 from klynge.accounts.usernames import USERNAME_HELP, fold_username, normalise_username
+from klynge.common.forms import BoundedModelChoiceField
 from klynge.masterdata.models import ClusterOffice, Municipality
 
 PASSWORD_HELP = _(
@@ -29,13 +30,13 @@ class BindingForm(forms.Form):
     full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     email = forms.EmailField(label=_("Work email"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices, widget=forms.RadioSelect)
-    municipality = forms.ModelChoiceField(
+    municipality = BoundedModelChoiceField(
         label=_("Municipality"),
         queryset=Municipality.objects.order_by("name"),
         required=False,
         help_text=_("Only for the roles municipality and lead municipality."),
     )
-    office = forms.ModelChoiceField(
+    office = BoundedModelChoiceField(
         label=_("Cluster office"),
         queryset=ClusterOffice.objects.order_by("name"),
         required=False,
@@ -103,7 +104,17 @@ class LoginForm(auth_forms.AuthenticationForm):
     """
 
     def clean_username(self) -> str:
-        return fold_username(self.cleaned_data.get("username") or "")
+        username = self.cleaned_data.get("username") or ""
+        # Django sets the field's max_length after the validators are made, so
+        # the length is checked here: a longer name is no user's, and the lockout
+        # could not store it (PostgreSQL refuses it: a 500, not a wrong login).
+        if len(username) > (getattr(self.fields["username"], "max_length", None) or 150):
+            raise forms.ValidationError(
+                self.error_messages["invalid_login"],
+                code="invalid_login",
+                params={"username": self.username_field.verbose_name},
+            )
+        return fold_username(username)
 
 
 class CurrentPasswordForm(forms.Form):

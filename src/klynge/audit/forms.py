@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 class AuditSearchForm(forms.Form):
     text = forms.CharField(
         label=_("Search"),
+        max_length=200,
         required=False,
         help_text=_("Part of the object, the reason or the user's name."),
     )

@@ -52,10 +52,10 @@ from klynge.collection.services import (
     requests_settle,
 )
 from klynge.common import perms
+from klynge.common.params import query_code, query_id
 from klynge.common.perms import permission_required
 from klynge.common.views import submitted, visible_or_404
 from klynge.core.money import format_dkk, group_thousands
-from klynge.core.text import is_digits
 from klynge.financing.models import AllocationRun
 from klynge.financing.selectors import (
     AgreementYearError,
@@ -380,10 +380,11 @@ def payee_accounts(request: HttpRequest) -> HttpResponse:
 def payee_account_edit(request: HttpRequest, kind: str, key: str) -> HttpResponse:
     """Edit a collector's payment details (the secretariat, or the lead municipality itself)."""
     target: Municipality | ClusterOffice
-    if kind == "kommune":
+    office_id = query_id(key)
+    if kind == "kommune" and query_code(key):
         target = get_object_or_404(Municipality, code=key)
-    elif kind == "kontor" and is_digits(key):
-        target = get_object_or_404(ClusterOffice, pk=int(key))
+    elif kind == "kontor" and office_id is not None:
+        target = get_object_or_404(ClusterOffice, pk=office_id)
     else:
         raise Http404
     if not request.user.has_perm(perms.EDIT_PAYEE, target):

@@ -1,4 +1,7 @@
-"""Form fields shared by the apps: Danish kroner in, integer øre out; Danish dates."""
+"""
+Form fields shared by the apps: Danish kroner in, integer øre out; Danish dates;
+model choices that refuse a value no row can have before any query runs.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +9,12 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from klynge.core.dates import parse_date_da
 from klynge.core.money import MoneyError, format_dkk, parse_dkk
+from klynge.core.numbers import parse_id
 
 
 class KronerField(forms.CharField):
@@ -75,3 +80,46 @@ class DanishDateField(forms.DateField):
                 params={"first": self.FIRST_YEAR, "last": self.LAST_YEAR},
             )
         return parsed
+
+
+def _could_be_key(field: forms.ModelChoiceField[Any], value: Any) -> bool:
+    """
+    Whether `value` could be the key a choice of `field` is looked up by.
+
+    An integer key is 1..2**63 - 1 (a larger one overflows SQLite, and a
+    bigint on PostgreSQL in an `__in` lookup); a text key holds no NUL, which
+    PostgreSQL refuses, and fits the column.
+    """
+    assert field.queryset is not None  # noqa: S101
+    model = field.queryset.model
+    key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+    text = str(value)
+    if isinstance(key, models.IntegerField):
+        return parse_id(text) is not None
+    max_length = getattr(key, "max_length", None) or 1000
+    return len(text) <= max_length and "\x00" not in text
+
+
+class BoundedModelChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A model choice that refuses a value no row can have before any query runs."""
+
+    def to_python(self, value: Any) -> Any:
+        if value not in self.empty_values and not _could_be_key(self, value):
+            raise forms.ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice"
+            )
+        return super().to_python(value)
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):  # type: ignore[type-arg]
+    """Model choices that refuse a value no row can have before any query runs."""
+
+    def _check_values(self, value: Any) -> Any:
+        for item in value or ():
+            if not _could_be_key(self, item):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": str(item)[:30]},
+                )
+        return super()._check_values(value)  # type: ignore[misc]

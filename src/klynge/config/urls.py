@@ -11,18 +11,25 @@ Every pattern has an entry in the permission matrix
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import path
+from django.urls import path, register_converter
 from django.views.i18n import set_language
 
 from klynge.accounts import auth_views as login
 from klynge.accounts import views as accounts
 from klynge.audit import views as audit
 from klynge.collection import views as collection
+from klynge.common import converters
 from klynge.financing import views as financing
 from klynge.funding import views as funding
 from klynge.masterdata import views as masterdata
 from klynge.participation import views as participation
 from klynge.web import views as web
+
+# Ids, years and codes are read within bounds; anything else is a 404.
+register_converter(converters.IdConverter, "id")
+register_converter(converters.YearConverter, "year")
+register_converter(converters.CodeConverter, "code")
+register_converter(converters.DigitsConverter, "digits")
 
 urlpatterns = [
     path("", web.home, name="home"),
@@ -51,121 +58,125 @@ urlpatterns = [
     path("tilgaengelighed/", login_not_required(web.accessibility), name="accessibility"),
     path("kommuner/", web.municipality_index, name="municipality-list"),
     path("kommuner/indbyggertal/", web.population_edit, name="population-edit"),
-    path("kommuner/<str:code>/", web.municipality_detail, name="municipality-detail"),
-    path("kommuner/<str:code>/historik/", web.municipality_history, name="municipality-history"),
+    path("kommuner/<code:code>/", web.municipality_detail, name="municipality-detail"),
+    path("kommuner/<code:code>/historik/", web.municipality_history, name="municipality-history"),
     path("klyngekontorer/", web.office_index, name="office-list"),
-    path("klyngekontorer/<int:pk>/", web.office_detail, name="office-detail"),
-    path("klyngekontorer/<int:pk>/historik/", web.office_history, name="office-history"),
+    path("klyngekontorer/<id:pk>/", web.office_detail, name="office-detail"),
+    path("klyngekontorer/<id:pk>/historik/", web.office_history, name="office-history"),
     path("fordeling/", financing.allocation_current, name="allocation-current"),
-    path("fordeling/<int:year>/", financing.allocation, name="allocation"),
+    path("fordeling/<year:year>/", financing.allocation, name="allocation"),
     path(
-        "fordeling/<int:year>/kontor/<int:office_id>/",
+        "fordeling/<year:year>/kontor/<id:office_id>/",
         financing.allocation_office,
         name="allocation-office",
     ),
-    path("fordeling/<int:year>/gem/", financing.allocation_save, name="allocation-save"),
+    path("fordeling/<year:year>/gem/", financing.allocation_save, name="allocation-save"),
     path(
-        "fordeling/<int:year>/godkend/<int:run_id>/",
+        "fordeling/<year:year>/godkend/<id:run_id>/",
         financing.allocation_approve,
         name="allocation-approve",
     ),
     path(
-        "fordeling/<int:year>/ret/",
+        "fordeling/<year:year>/ret/",
         financing.allocation_correction,
         name="allocation-correction",
     ),
     path(
-        "fordeling/<int:year>/eksport.<str:fmt>",
+        "fordeling/<year:year>/eksport.<slug:fmt>",
         financing.allocation_export,
         name="allocation-export",
     ),
-    path("fordeling/<int:year>/historik/", financing.allocation_history, name="allocation-history"),
-    path("scenarier/", financing.scenarios, name="scenarios"),
-    path("scenarier/<int:pk>/", financing.scenario_detail, name="scenario-detail"),
-    path("scenarier/<int:pk>/eksport.xlsx", financing.scenario_export, name="scenario-export"),
-    path("aftale/<int:year>/", financing.agreement_year, name="agreement-year"),
-    path("aftale/<int:year>/beloeb/", financing.terms_edit, name="terms-edit"),
     path(
-        "aftale/<int:year>/deltagelse/<str:code>/",
+        "fordeling/<year:year>/historik/", financing.allocation_history, name="allocation-history"
+    ),
+    path("scenarier/", financing.scenarios, name="scenarios"),
+    path("scenarier/<id:pk>/", financing.scenario_detail, name="scenario-detail"),
+    path("scenarier/<id:pk>/eksport.xlsx", financing.scenario_export, name="scenario-export"),
+    path("aftale/<year:year>/", financing.agreement_year, name="agreement-year"),
+    path("aftale/<year:year>/beloeb/", financing.terms_edit, name="terms-edit"),
+    path(
+        "aftale/<year:year>/deltagelse/<code:code>/",
         financing.participation_edit,
         name="participation-edit",
     ),
-    path("aftale/<int:year>/lead/<int:office_id>/", financing.lead_edit, name="lead-edit"),
-    path("aftale/<int:year>/opkraevende-part/", financing.collector_edit, name="collector-edit"),
+    path("aftale/<year:year>/lead/<id:office_id>/", financing.lead_edit, name="lead-edit"),
+    path("aftale/<year:year>/opkraevende-part/", financing.collector_edit, name="collector-edit"),
     path("opkraevninger/", collection.requests_current, name="requests-current"),
-    path("opkraevninger/<int:year>/", collection.requests_year, name="requests"),
+    path("opkraevninger/<year:year>/", collection.requests_year, name="requests"),
     path(
-        "opkraevninger/<int:year>/opret/", collection.requests_create_view, name="requests-create"
+        "opkraevninger/<year:year>/opret/", collection.requests_create_view, name="requests-create"
     ),
-    path("opkraevninger/<int:year>/send/", collection.requests_send_view, name="requests-send"),
+    path("opkraevninger/<year:year>/send/", collection.requests_send_view, name="requests-send"),
     path(
-        "opkraevninger/<int:year>/afregn/", collection.requests_settle_view, name="requests-settle"
+        "opkraevninger/<year:year>/afregn/", collection.requests_settle_view, name="requests-settle"
     ),
     path(
-        "opkraevninger/<int:year>/indbetalinger/",
+        "opkraevninger/<year:year>/indbetalinger/",
         collection.payments_import_view,
         name="payments-import",
     ),
-    path("opkraevninger/<int:year>/breve.zip", collection.requests_letters_zip, name="letters-zip"),
+    path(
+        "opkraevninger/<year:year>/breve.zip", collection.requests_letters_zip, name="letters-zip"
+    ),
     path("opkraevninger/betalingsoplysninger/", collection.payee_accounts, name="payee-accounts"),
     path(
-        "opkraevninger/betalingsoplysninger/<str:kind>/<str:key>/",
+        "opkraevninger/betalingsoplysninger/<slug:kind>/<digits:key>/",
         collection.payee_account_edit,
         name="payee-account-edit",
     ),
     path(
-        "opkraevninger/<int:year>/eksport.xlsx",
+        "opkraevninger/<year:year>/eksport.xlsx",
         collection.requests_export,
         name="requests-export",
     ),
-    path("opkraevninger/nr/<int:pk>/", collection.request_detail, name="request-detail"),
-    path("opkraevninger/nr/<int:pk>/brev.pdf", collection.request_letter, name="request-letter"),
+    path("opkraevninger/nr/<id:pk>/", collection.request_detail, name="request-detail"),
+    path("opkraevninger/nr/<id:pk>/brev.pdf", collection.request_letter, name="request-letter"),
     path(
-        "opkraevninger/nr/<int:pk>/annuller/",
+        "opkraevninger/nr/<id:pk>/annuller/",
         collection.request_cancel_view,
         name="request-cancel",
     ),
     path("finansiering/", funding.funding_overview, name="funding"),
-    path("finansiering/bevilling/<int:pk>/", funding.grant_detail, name="grant-detail"),
-    path("finansiering/bevilling/<int:pk>/ret/", funding.grant_edit, name="grant-edit"),
+    path("finansiering/bevilling/<id:pk>/", funding.grant_detail, name="grant-detail"),
+    path("finansiering/bevilling/<id:pk>/ret/", funding.grant_edit, name="grant-edit"),
     path("deltagelse/", participation.reach, name="reach"),
     path("deltagelse/deltagere/", participation.participants, name="participants"),
     path(
-        "deltagelse/deltagere/eksport.<str:fmt>",
+        "deltagelse/deltagere/eksport.<slug:fmt>",
         participation.participants_export,
         name="participants-export",
     ),
     path(
-        "deltagelse/deltagere/<int:pk>/",
+        "deltagelse/deltagere/<id:pk>/",
         participation.participant_detail,
         name="participant-detail",
     ),
     path("deltagelse/aktiviteter/", participation.activities, name="activities"),
-    path("deltagelse/aktiviteter/<int:pk>/", participation.activity_detail, name="activity-detail"),
+    path("deltagelse/aktiviteter/<id:pk>/", participation.activity_detail, name="activity-detail"),
     path("deltagelse/indlaesning/", participation.imports, name="imports"),
     path(
-        "deltagelse/indlaesning/skabelon.<str:fmt>",
+        "deltagelse/indlaesning/skabelon.<slug:fmt>",
         participation.import_template,
         name="import-template",
     ),
-    path("deltagelse/indlaesning/<int:pk>/", participation.import_detail, name="import-detail"),
+    path("deltagelse/indlaesning/<id:pk>/", participation.import_detail, name="import-detail"),
     path(
-        "deltagelse/indlaesning/<int:pk>/gem/",
+        "deltagelse/indlaesning/<id:pk>/gem/",
         participation.import_commit_view,
         name="import-commit",
     ),
     path(
-        "deltagelse/indlaesning/<int:pk>/kasser/",
+        "deltagelse/indlaesning/<id:pk>/kasser/",
         participation.import_discard_view,
         name="import-discard",
     ),
     path(
-        "deltagelse/indlaesning/<int:pk>/fortryd/",
+        "deltagelse/indlaesning/<id:pk>/fortryd/",
         participation.import_undo_view,
         name="import-undo",
     ),
     path(
-        "deltagelse/indlaesning/<int:pk>/fejl.csv",
+        "deltagelse/indlaesning/<id:pk>/fejl.csv",
         participation.import_report,
         name="import-report",
     ),
@@ -173,7 +184,7 @@ urlpatterns = [
     path("tidslinje/", masterdata.timeline, name="timeline"),
     path("brugere/", accounts.user_index, name="user-list"),
     path("brugere/ny/", accounts.user_new, name="user-new"),
-    path("brugere/<int:pk>/", accounts.user_edit, name="user-edit"),
+    path("brugere/<id:pk>/", accounts.user_edit, name="user-edit"),
     path("aendringslog/", audit.audit_log, name="audit-log"),
     path("admin/", admin.site.urls),
 ]

@@ -11,6 +11,10 @@ import re
 from fractions import Fraction
 
 ORE_PER_KRONE = 100
+# At most 15 digits before the comma (under 10.000 billion kroner): more is no
+# amount anyone means, and a bound keeps parsing cheap (int() of 5.000 digits fails).
+MAX_KRONER_DIGITS = 15
+_SHOWN = 30  # characters of a refused text quoted back in the message
 
 _THOUSANDS_GROUPED = re.compile(r"[0-9]{1,3}(\.[0-9]{3})+")
 _PLAIN_DIGITS = re.compile(r"[0-9]+")
@@ -73,19 +77,26 @@ def parse_dkk(text: str) -> int:
 
     Accepts '1.234.567,89', '1234567,89', '1234567', optional 'kr.' and spaces,
     and a leading minus. A dot is only ever a thousands separator, and at most
-    two decimals are allowed, so no amount is silently rounded.
+    two decimals are allowed, so no amount is silently rounded. At most
+    `MAX_KRONER_DIGITS` digits before the comma.
 
     :raises MoneyError: if the text is not such an amount
     """
+    shown = text if len(text) <= _SHOWN else f"{text[:_SHOWN]}…"
     cleaned = text.strip().removesuffix("kr.").removesuffix("kr").strip()
     cleaned = cleaned.replace("\u00a0", "").replace(" ", "")
     negative = cleaned.startswith("-")
     body = cleaned.removeprefix("-")
     whole, comma, decimals = body.partition(",")
+    if re.fullmatch(r"[0-9.]+", whole) and len(whole.replace(".", "")) > MAX_KRONER_DIGITS:
+        raise MoneyError(
+            f"'{shown}' har mere end {MAX_KRONER_DIGITS} cifre før kommaet; "
+            "det er ikke et beløb, Klynge kan regne med"
+        )
     if not (_PLAIN_DIGITS.fullmatch(whole) or _THOUSANDS_GROUPED.fullmatch(whole)):
-        raise MoneyError(f"'{text}' er ikke et beløb i kroner (fx 1.234,56)")
+        raise MoneyError(f"'{shown}' er ikke et beløb i kroner (fx 1.234,56)")
     if comma and not re.fullmatch(r"[0-9]{1,2}", decimals):
-        raise MoneyError(f"'{text}' har mere end to decimaler eller et tomt decimalfelt")
+        raise MoneyError(f"'{shown}' har mere end to decimaler eller et tomt decimalfelt")
     ore = int(whole.replace(".", "")) * ORE_PER_KRONE + int(decimals.ljust(2, "0") or 0)
     return -ore if negative else ore
 

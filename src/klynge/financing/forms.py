@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from klynge.common.choices import Basis
-from klynge.common.forms import KronerField
+from klynge.common.forms import BoundedModelChoiceField, KronerField
 from klynge.financing.models import Collector
 from klynge.masterdata.models import Municipality
 
@@ -50,7 +50,7 @@ class ParticipationForm(forms.Form):
 
 
 class LeadForm(forms.Form):
-    municipality = forms.ModelChoiceField(
+    municipality = BoundedModelChoiceField(
         label=_("Lead municipality"),
         queryset=Municipality.objects.order_by("name"),
         required=False,

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from klynge.common.forms import DanishDateField, KronerField
+from klynge.common.forms import BoundedModelChoiceField, DanishDateField, KronerField
 from klynge.funding.services import GRANT_YEARS
 from klynge.masterdata.models import Organisation
 
@@ -35,7 +35,7 @@ def _year_field(label: Any) -> forms.IntegerField:
 
 
 class GrantForm(forms.Form):
-    grantor = forms.ModelChoiceField(
+    grantor = BoundedModelChoiceField(
         label=_("Grantor"),
         queryset=Organisation.objects.order_by("name"),
         required=False,

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from klynge.common.forms import DanishDateField
+from klynge.common.forms import BoundedModelChoiceField, DanishDateField
 from klynge.core.money import group_thousands
 from klynge.core.text import is_digits
 from klynge.masterdata.models import Municipality
@@ -54,7 +54,7 @@ class PopulationField(forms.CharField):
 
 
 class PopulationForm(forms.Form):
-    municipality = forms.ModelChoiceField(
+    municipality = BoundedModelChoiceField(
         label=_("Municipality"),
         queryset=Municipality.objects.order_by("name"),
         to_field_name="code",

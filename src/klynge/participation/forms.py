@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from klynge.common.forms import BoundedModelChoiceField
 from klynge.masterdata.models import ClusterOffice
 
 
 class UploadForm(forms.Form):
-    office = forms.ModelChoiceField(
+    office = BoundedModelChoiceField(
         label=_("Cluster office"), queryset=ClusterOffice.objects.none(), empty_label=None
     )
     file = forms.FileField(

@@ -17,8 +17,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from klynge.audit.services import Actor
 from klynge.common import perms
+from klynge.common.params import query_code, query_id, query_text, query_year
 from klynge.common.perms import permission_required
-from klynge.core.text import is_digits
 from klynge.financing.selectors import allocation_for_year, current_budget_year
 from klynge.masterdata.models import ClusterOffice
 from klynge.masterdata.selectors import municipality_list, office_list
@@ -66,9 +66,9 @@ PROBLEMS_SHOWN = 500
 
 
 def _year(request: HttpRequest, years: list[int]) -> int:
-    text = request.GET.get("aar", "")
-    if is_digits(text) and 2000 <= int(text) <= 2100:
-        return int(text)
+    year = query_year(request.GET.get("aar"))
+    if year is not None:
+        return year
     return years[0] if years else current_budget_year(today=timezone.localdate())
 
 
@@ -98,20 +98,16 @@ def reach(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _int(text: str | None) -> int | None:
-    return int(text) if text and is_digits(text) else None
-
-
 def _participant_filter(query: QueryDict) -> ParticipantFilter:
     return ParticipantFilter(
-        year=_int(query.get("aar")),
-        municipality=(query.get("kommune") or "")[:3],
-        office_id=_int(query.get("kontor")),
+        year=query_year(query.get("aar")),
+        municipality=query_code(query.get("kommune")),
+        office_id=query_id(query.get("kontor")),
         sme=query.get("smv") == "1",
         international=query.get("international") == "1",
         companies_only=query.get("virksomheder") == "1",
         became_exporter=query.get("ny_eksportoer") == "1",
-        search=(query.get("q") or "")[:100],
+        search=query_text(query.get("q")),
     )
 
 
@@ -203,9 +199,9 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required(perms.VIEW_REGISTER)
 def activities(request: HttpRequest) -> HttpResponse:
     filters = ActivityFilter(
-        year=_int(request.GET.get("aar")),
-        municipality=(request.GET.get("kommune") or "")[:3],
-        office_id=_int(request.GET.get("kontor")),
+        year=query_year(request.GET.get("aar")),
+        municipality=query_code(request.GET.get("kommune")),
+        office_id=query_id(request.GET.get("kontor")),
     )
     return _list_page(request, "participation/activities.html", activity_list(filters), filters)
 
@@ -335,7 +331,11 @@ def _batch_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             import_discard(actor=actor, batch=batch)
             messages.success(request, _("The file is discarded; nothing was stored."))
         else:
-            import_undo(actor=actor, batch=batch, reason=request.POST.get("reason", "")[:300])
+            import_undo(
+                actor=actor,
+                batch=batch,
+                reason=query_text(request.POST.get("reason"), max_length=300),
+            )
             messages.success(request, _("The import is undone."))
     except BatchError as error:
         if error.blockers:  # the page lists them, with a link to each the user may see

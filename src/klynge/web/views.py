@@ -21,10 +21,10 @@ from klynge.audit.selectors import history_for
 from klynge.audit.services import Actor
 from klynge.collection.selectors import request_list
 from klynge.common import perms
+from klynge.common.params import query_code
 from klynge.common.perms import permission_required
 from klynge.common.templatetags.dk import dk_date
 from klynge.common.views import visible_or_404
-from klynge.core.text import is_digits
 from klynge.financing.selectors import (
     YearAllocation,
     allocation_for_year,
@@ -329,8 +329,8 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 def _population_initial(request: HttpRequest) -> dict[str, object]:
     """The form's start values from ?kommune=CODE&dato=ÅÅÅÅ-MM-DD (bounded; bad ones ignored)."""
     initial: dict[str, object] = {"source_read_on": timezone.localdate()}
-    code = request.GET.get("kommune", "")[:3]
-    if is_digits(code):
+    code = query_code(request.GET.get("kommune"))
+    if code:
         initial["municipality"] = code
     when = request.GET.get("dato", "")[:10]
     if len(when) == 10:

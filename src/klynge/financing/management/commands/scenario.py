@@ -14,6 +14,7 @@ from klynge.common import perms
 from klynge.common.commands import BaseCommand
 from klynge.core.cofinancing import AllocationInputError, Key
 from klynge.core.money import MoneyError, parse_dkk
+from klynge.core.numbers import NumberError, parse_decimal
 from klynge.core.scenario import Changes, ScenarioError
 from klynge.core.text import is_digits
 from klynge.financing import renderers
@@ -26,10 +27,10 @@ ROUNDING = {"oere": RoundingUnit.ORE, "krone": RoundingUnit.KRONE, "1000": Round
 
 
 def _percent(text: str) -> Fraction:
-    """'40' or '37,5' -> an exact Fraction."""
+    """'40' or '37,5' -> an exact Fraction (-100 to 100, at most four decimals, no exponent)."""
     try:
-        return Fraction(text.strip().replace(",", "."))
-    except ValueError as error:
+        return parse_decimal(text, low=Fraction(-100), high=Fraction(100), places=4)
+    except NumberError as error:
         raise CommandError(f"'{text}' er ikke en procentsats (fx 40 eller 2,5)") from error
 
 
@@ -123,7 +124,8 @@ class Command(BaseCommand):
         weights = {}
         for item in options["weight"]:
             municipality, _sep, weight = item.partition("=")
-            if not is_digits(weight.strip()) or int(weight) <= 0:
+            weight = weight.strip()
+            if not (is_digits(weight) and len(weight) <= 10 and 0 < int(weight) <= 10**9):
                 raise CommandError(f'--weight "{item}": vægten skal være et positivt heltal.')
             weights[_code(municipality)] = int(weight)
         new_offices = []

@@ -16,8 +16,16 @@ Who may do what: the rules behind the names in `klynge.common.perms`.
 | collect_for(m)        | -           | -       | own municipality     | -            | -     |
 | import_participations(o) | all      | -       | -                    | own          | -     |
 | view_contacts(o)      | all         | -       | -                    | own office's | -     |
+| view_contracts        | yes         | yes     | yes                  | yes          | -     |
+| view_contract(c)      | all         | all     | all                  | own, its cluster's | - |
+| view_office_report(r) | all         | all     | all                  | own office's | -     |
+| enter_results(r)      | -           | -       | -                    | own office's | -     |
+| review_results(r)     | -           | -       | its contract's lead  | -            | -     |
+| reopen_results(r)     | all         | -       | its contract's lead  | own office's | -     |
+| view_published        | yes         | yes     | yes                  | yes          | yes   |
 | run/approve_allocation, change_agreement, manage_users, view_audit_log,
-  manage_collection: sekretariat only |
+  manage_collection, manage_contracts, manage_follow_up, make_annual_report:
+  sekretariat only |
 
 A municipality pays for every office, so municipality users see every
 office; an office sees only itself. The reader (politicians, the public)
@@ -33,6 +41,7 @@ import rules
 from klynge.accounts.models import MUNICIPALITY_ROLES, Profile, Role
 from klynge.collection.models import PaymentRequest
 from klynge.common import perms
+from klynge.contracts.models import Contract, OfficeReport
 from klynge.financing.models import OfficeLead
 from klynge.masterdata.models import ClusterOffice, Municipality
 
@@ -189,6 +198,64 @@ def is_own_lead_municipality(user: Any, obj: Any) -> bool:
     )
 
 
+@rules.predicate
+def contract_of_own_office(user: Any, obj: Any) -> bool:
+    """An office user's own office's contract, or its cluster's contract with UFS."""
+    if not isinstance(obj, Contract):
+        return False
+    profile = profile_of(user)
+    if profile is None or role_of(user) != Role.OFFICE or profile.office is None:
+        return False
+    if obj.office_id is not None:
+        return obj.office_id == profile.office_id
+    return obj.cluster_id == profile.office.cluster_id
+
+
+@rules.predicate
+def report_of_own_office(user: Any, obj: Any) -> bool:
+    return (
+        isinstance(obj, OfficeReport)
+        and _bound_id(user, frozenset({Role.OFFICE}), "office_id") == obj.contract.office_id
+    )
+
+
+@rules.predicate
+def reviews_report(user: Any, obj: Any) -> bool:
+    """A lead-municipality user whose municipality is the report's contract party."""
+    return (
+        isinstance(obj, OfficeReport)
+        and obj.contract.lead_municipality_id is not None
+        and _bound_id(user, frozenset({Role.LEAD_MUNICIPALITY}), "municipality_id")
+        == obj.contract.lead_municipality_id
+    )
+
+
+@rules.predicate
+def is_contract(user: Any, obj: Any) -> bool:
+    return isinstance(obj, Contract)
+
+
+@rules.predicate
+def is_office_report(user: Any, obj: Any) -> bool:
+    return isinstance(obj, OfficeReport)
+
+
+rules.add_perm(perms.VIEW_CONTRACTS, staff_of_an_organisation)
+rules.add_perm(
+    perms.VIEW_CONTRACT,
+    (is_secretariat & is_contract) | (is_municipality_user & is_contract) | contract_of_own_office,
+)
+rules.add_perm(
+    perms.VIEW_OFFICE_REPORT,
+    ((is_secretariat | is_municipality_user) & is_office_report) | report_of_own_office,
+)
+rules.add_perm(perms.ENTER_RESULTS, report_of_own_office)
+rules.add_perm(perms.REVIEW_RESULTS, reviews_report)
+rules.add_perm(
+    perms.REOPEN_RESULTS,
+    (is_secretariat & is_office_report) | report_of_own_office | reviews_report,
+)
+rules.add_perm(perms.VIEW_PUBLISHED, everyone)
 rules.add_perm(perms.VIEW_REQUEST, is_secretariat | is_own_request | collects_request)
 rules.add_perm(perms.REGISTER_PAYMENT, is_secretariat | collects_request)
 rules.add_perm(perms.EDIT_PAYEE, is_secretariat | is_own_lead_municipality)
@@ -204,5 +271,8 @@ for name in (
     perms.VIEW_AUDIT_LOG,
     perms.MANAGE_COLLECTION,
     perms.CHANGE_REGISTER,
+    perms.MANAGE_CONTRACTS,
+    perms.MANAGE_FOLLOW_UP,
+    perms.MAKE_ANNUAL_REPORT,
 ):
     rules.add_perm(name, is_secretariat)

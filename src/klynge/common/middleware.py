@@ -121,7 +121,12 @@ class RequestBodyLimitMiddleware:
         except Resolver404:
             name = ""
         if name in settings.KLYNGE_UPLOAD_URL_NAMES:
-            file_limit = int(settings.KLYNGE_IMPORT_MAX_BYTES)
+            # A contract's PDF has its own, smaller limit; the imports take the import's.
+            file_limit = int(
+                settings.KLYNGE_CONTRACT_MAX_BYTES
+                if name == "contract-document"
+                else settings.KLYNGE_IMPORT_MAX_BYTES
+            )
             return file_limit + int(settings.KLYNGE_UPLOAD_FORM_BYTES), file_limit
         return int(settings.KLYNGE_REQUEST_MAX_BYTES), int(settings.KLYNGE_REQUEST_MAX_BYTES)
 

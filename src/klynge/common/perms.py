@@ -37,6 +37,17 @@ IMPORT_PARTICIPATIONS = "klynge.import_participations"  # object: ClusterOffice,
 VIEW_CONTACTS = "klynge.view_contacts"  # object: ClusterOffice whose contacts, or None (any)
 HAS_START_PAGE = "klynge.has_start_page"  # a start page of its own, not the Overblik
 CHANGE_REGISTER = "klynge.change_register"  # population figures, grants' missing fields
+# Result contracts and the yearly follow-up (issue 13).
+VIEW_CONTRACTS = "klynge.view_contracts"  # the contract and follow-up pages (filtered)
+VIEW_CONTRACT = "klynge.view_contract"  # object: Contract (its document too)
+MANAGE_CONTRACTS = "klynge.manage_contracts"  # contracts, documents, KPI sets, targets
+MANAGE_FOLLOW_UP = "klynge.manage_follow_up"  # open rounds, move deadlines, send reminders
+VIEW_OFFICE_REPORT = "klynge.view_office_report"  # object: OfficeReport
+ENTER_RESULTS = "klynge.enter_results"  # object: OfficeReport (its office's users)
+REVIEW_RESULTS = "klynge.review_results"  # object: OfficeReport (its lead municipality's users)
+REOPEN_RESULTS = "klynge.reopen_results"  # object: OfficeReport; ask for a new version
+MAKE_ANNUAL_REPORT = "klynge.make_annual_report"  # generate and publish the report to KKR
+VIEW_PUBLISHED = "klynge.view_published"  # the published reports and their dashboards
 
 ViewFunc = Callable[..., HttpResponse]
 

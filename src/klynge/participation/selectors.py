@@ -556,3 +556,44 @@ def _shown(value: Any) -> str:
 
 def _yes_no(value: bool | None) -> str:
     return "" if value is None else ("ja" if value else "nej")
+
+
+UNDER_50_BANDS = (EmployeeBand.B0_9, EmployeeBand.B10_49)
+
+
+def register_counts(*, year: int, office_id: int | None = None) -> dict[int, dict[str, int]]:
+    """
+    Per office, what result contracts count from the register in `year`, in one query.
+
+    `unique_companies`: companies in any activity; `smes`: of them those under 50
+    employees (Cluster Excellence Denmark's count); `municipalities`: the
+    municipalities those companies are in; `international`: companies in an
+    international activity; `knowledge`: knowledge institutions involved. An
+    office with no participation in the year is absent (every count 0).
+    """
+    companies = Q(participant__kind=ParticipantKind.COMPANY)
+    rows = (
+        _participations(year, office_id)
+        .values("activity__office_id")
+        .annotate(
+            unique_companies=Count("participant", distinct=True, filter=companies),
+            smes=Count(
+                "participant",
+                distinct=True,
+                filter=companies & Q(participant__employee_band__in=UNDER_50_BANDS),
+            ),
+            municipalities=Count("participant__municipality", distinct=True, filter=companies),
+            international=Count(
+                "participant", distinct=True, filter=companies & Q(activity__international=True)
+            ),
+            knowledge=Count(
+                "participant",
+                distinct=True,
+                filter=Q(participant__kind=ParticipantKind.KNOWLEDGE),
+            ),
+        )
+    )
+    return {
+        row.pop("activity__office_id"): {key: int(value) for key, value in row.items()}
+        for row in rows
+    }

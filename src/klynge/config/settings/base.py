@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "klynge.collection",
     "klynge.participation",
     "klynge.funding",
+    "klynge.contracts",
     "klynge.demo",
     "klynge.web",
 ]
@@ -283,6 +284,8 @@ LOGGING = {
     },
 }
 
+# A result contract's signed PDF larger than this is refused (issue 13).
+KLYNGE_CONTRACT_MAX_BYTES = int(os.environ.get("KLYNGE_CONTRACT_MAX_MB", "20")) * 1_000_000
 # Participant files larger than this are refused before they are read (issue 5).
 KLYNGE_IMPORT_MAX_BYTES = int(os.environ.get("KLYNGE_IMPORT_MAX_MB", "50")) * 1_000_000
 # A participant file checked but neither stored nor discarded within this many hours is
@@ -295,7 +298,7 @@ KLYNGE_STAGED_FILE_HOURS = int(os.environ.get("KLYNGE_STAGED_FILE_HOURS", "24"))
 # file of KLYNGE_IMPORT_MAX_BYTES and KLYNGE_UPLOAD_FORM_BYTES of form around it.
 # The web server in front keeps the same limits (README, "Limits in front").
 KLYNGE_REQUEST_MAX_BYTES = 1_000_000
-KLYNGE_UPLOAD_URL_NAMES = ("imports", "payments-import")
+KLYNGE_UPLOAD_URL_NAMES = ("imports", "payments-import", "contract-document")
 KLYNGE_UPLOAD_FORM_BYTES = 100_000
 # Django's own limits within a body: the size of the form fields (files not
 # counted), the number of values in a form or query string (the largest form, the

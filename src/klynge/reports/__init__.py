@@ -1,0 +1,1 @@
+"""The yearly report to KKR Sjælland and its published view (issue 13)."""

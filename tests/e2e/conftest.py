@@ -115,6 +115,7 @@ def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoSit
     from django.db import connection
     from pytest_django.live_server_helper import LiveServer
 
+    from klynge.demo.contracts import demo_contracts_load
     from klynge.demo.participation import demo_participation_load
     from klynge.demo.services import demo_load
     from klynge.financing.services import agreement_load
@@ -128,6 +129,7 @@ def demo_site(django_db_setup: None, django_db_blocker: Any) -> Iterator[DemoSit
         demo_load()
         counts = demo_participation_load()
         assert counts["companies"] >= 3000 and counts["participations"] >= 24000, counts
+        demo_contracts_load()
         world = make_world(agreement)
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()

@@ -11,8 +11,16 @@ from django.test import Client
 
 from klynge.audit.services import Actor
 from klynge.collection.services import requests_create
+from klynge.contracts.models import Contract, ContractKind, ContractStatus
+from klynge.contracts.services import (
+    ContractInput,
+    contract_create,
+    contract_sign,
+    document_upload,
+    round_open,
+)
 from klynge.core.scenario import Changes
-from klynge.financing.models import Agreement, AllocationRun
+from klynge.financing.models import Agreement, AllocationRun, OfficeLead
 from klynge.financing.services import (
     allocation_run_approve,
     allocation_run_create,
@@ -46,8 +54,13 @@ class World:
     refused_batch_pk: int  # a file of webuild's office with a bad CVR number, not stored
     participant_pk: int
     activity_pk: int
+    contract_pk: int  # We Build Denmark's signed contract with Næstved (2022-2024)
+    other_contract_pk: int  # Food & Bio's signed contract (not webuild's, not Næstved's)
+    report_pk: int  # We Build Denmark's report in the 2024 round (draft)
+    other_report_pk: int  # Food & Bio's report in the 2024 round
 
 
+CONTRACT_PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PARTICIPANT_FILE = (
     "Aktivitets-id;Aktivitet;Aktivitetstype;Dato;CVR-nummer;Navn;Postnummer;Kontaktperson;E-mail\n"
     "M-1;Matrixmøde;netværksmøde;01-03-2024;12345674;Matrix ApS;4700;Mia Matrix;mia@example.dk\n"
@@ -61,6 +74,25 @@ def _stored_batch(actor: Actor, office: ClusterOffice, data: str) -> int:
     return batch.pk
 
 
+def _signed_contract(actor: Actor, agreement: Agreement, office: ClusterOffice) -> Contract:
+    """The office's signed contract: the demo's when it is loaded (e2e), else a new one."""
+    found = Contract.objects.filter(office=office, status=ContractStatus.SIGNED).first()
+    if found is not None:
+        return found
+    first = max(2022, agreement.first_year)
+    lead = OfficeLead.objects.get(agreement=agreement, office=office, year=first).municipality
+    contract = contract_create(
+        actor=actor,
+        data=ContractInput(
+            kind=ContractKind.OFFICE, title=f"Resultatkontrakt {office.name}",
+            first_year=first, last_year=agreement.last_year, office=office,
+            lead_municipality=lead, agreement=agreement,
+        ),
+    )  # fmt: skip
+    document_upload(actor=actor, contract=contract, file_name="kontrakt.pdf", data=CONTRACT_PDF)
+    return contract_sign(actor=actor, contract=contract, signed_on=dt.date(first, 1, 15))
+
+
 def make_world(agreement: Agreement) -> World:
     """The user without a role, the approved 2024 run with its requests, and two offices."""
     get_user_model().objects.create_user(username=NO_ROLE, password="x-not-used-123")
@@ -71,6 +103,12 @@ def make_world(agreement: Agreement) -> World:
     own = ClusterOffice.objects.get(name="We Build Denmark – Næstved")
     other = ClusterOffice.objects.get(name="Food & Bio Cluster Denmark – Slagelse")
     batch_pk = _stored_batch(actor, own, PARTICIPANT_FILE)
+    contract = _signed_contract(actor, agreement, own)
+    other_contract = _signed_contract(actor, agreement, other)
+    follow_up = round_open(
+        actor=actor, year=2024, opens_on=dt.date(2025, 1, 5), deadline=dt.date(2025, 3, 1)
+    )
+    reports = {r.contract_id: r.pk for r in follow_up.reports.all()}
     return World(
         agreement=agreement,
         own_office=own,
@@ -89,6 +127,10 @@ def make_world(agreement: Agreement) -> World:
         refused_batch_pk=_stored_batch(actor, own, PARTICIPANT_FILE.replace("12345674", "1")),
         participant_pk=Participant.objects.get(cvr="12345674").pk,
         activity_pk=Activity.objects.get(external_id="M-1").pk,
+        contract_pk=contract.pk,
+        other_contract_pk=other_contract.pk,
+        report_pk=reports[contract.pk],
+        other_report_pk=reports[other_contract.pk],
     )  # fmt: skip
 
 

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from klynge.audit.models import Action
 from klynge.audit.services import Actor, record, snapshot
+from klynge.common.choices import Basis
 from klynge.contracts.models import (
     COMPUTED_SOURCES,
     Contract,
@@ -105,6 +106,7 @@ class ContractInput:
     met_percent: int = 100
     partly_percent: int = 80
     note: str = ""
+    basis: str = Basis.FACT
 
 
 def _check_input(data: ContractInput) -> list[str]:
@@ -197,6 +199,7 @@ def contract_create(*, actor: Actor, data: ContractInput) -> Contract:
         met_percent=data.met_percent,
         partly_percent=data.partly_percent,
         note=data.note,
+        basis=data.basis,
     )
     _audit(actor, Action.CREATE, contract, None, contract=contract)
     previous = _previous(contract)
@@ -591,7 +594,9 @@ def _ensure_reports(actor: Actor, follow_up: FollowUpRound) -> list[OfficeReport
     for contract in round_contracts(follow_up.year):
         if contract.pk in have:
             continue
-        report = OfficeReport.objects.create(round=follow_up, contract=contract)
+        report = OfficeReport.objects.create(
+            round=follow_up, contract=contract, basis=contract.basis
+        )
         _audit(actor, Action.CREATE, report, None, contract=contract, year=follow_up.year)
         created.append(report)
     return created
@@ -867,7 +872,7 @@ def report_new_version(*, actor: Actor, report: OfficeReport, reason: str) -> Of
     _transition(actor, report, ReportStatus.REPLACED, f"Ny version: {reason.strip()[:250]}")
     new = OfficeReport.objects.create(
         round=report.round, contract=report.contract, version=report.version + 1,
-        narrative=report.narrative, version_reason=reason.strip(),
+        narrative=report.narrative, version_reason=reason.strip(), basis=report.basis,
     )  # fmt: skip
     _audit(actor, Action.CREATE, new, None, contract=new.contract, year=new.round.year,
            reason=reason.strip()[:300])  # fmt: skip

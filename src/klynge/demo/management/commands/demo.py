@@ -9,6 +9,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from klynge.common.commands import BaseCommand
 from klynge.core.money import group_thousands
+from klynge.demo.contracts import demo_contracts_load
 from klynge.demo.participation import DemoConflictError, demo_participation_load
 from klynge.demo.services import DEMO_PASSWORD, DemoUser, demo_load
 from klynge.masterdata.models import Municipality
@@ -38,6 +39,12 @@ class Command(BaseCommand):
             )
         if not options["no_participation"]:
             self._load_participation()
+            counts = demo_contracts_load()
+            if counts["contracts"]:
+                self.stdout.write(
+                    f"Demodata: {counts['contracts']} resultatkontrakter og opfølgningen for "
+                    f"{counts['rounds']} år (godkendt, mærket demodata)."
+                )
 
     def _write_users(self, users: list[DemoUser]) -> None:
         if not users:

@@ -60,26 +60,13 @@ NOTE = (
     "Demodata: resultatkontraktens tekst, periode, indikatorer og mål kendes ikke fra "
     "kilderne. Kontrakten viser, hvordan opfølgningen virker."
 )
-DOCUMENT = """
-#set document(title: sys.inputs.title, author: "Klynge (demodata)", date: none)
-#set text(lang: "da", font: "IBM Plex Sans", size: 11pt)
-#set page(paper: "a4")
-= #sys.inputs.title
-*DEMODATA – ikke en rigtig kontrakt.*
-
-Parter: #sys.inputs.parties
-
-Periode: #sys.inputs.period
-
-Dette dokument er lavet af Klynges demodata for at vise, hvordan en underskrevet
-resultatkontrakt gemmes med sin SHA-256-kontrolsum.
-"""
+DOCUMENT = Path(__file__).parent / "templates" / "demo" / "contract.typ"
 
 
 def demo_document(title: str, parties: str, period: str) -> bytes:
     """A one-page, tagged PDF saying it is demo data (the same bytes every time)."""
     pdf: bytes = typst.compile(
-        DOCUMENT.encode(),
+        DOCUMENT,
         font_paths=[FONTS],
         ignore_system_fonts=True,
         sys_inputs={"title": title, "parties": parties, "period": period},

@@ -8,6 +8,9 @@ class ContractsConfig(AppConfig):
 
     def ready(self) -> None:
         from klynge.audit.registry import audited
+        from klynge.contracts import history
+
+        history.register()
 
         audited(
             "contracts.Contract",

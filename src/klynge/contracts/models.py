@@ -69,9 +69,9 @@ class Contract(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="replaced_by",
         verbose_name=_("replaces"),
     )  # fmt: skip
-    met_percent = models.PositiveSmallIntegerField(_("met from (% of target)"), default=100)
+    met_percent = models.PositiveSmallIntegerField(_("met from (percent of target)"), default=100)
     partly_percent = models.PositiveSmallIntegerField(
-        _("partly met from (% of target)"), default=80
+        _("partly met from (percent of target)"), default=80
     )
     note = models.TextField(_("note"), blank=True)
     basis = models.CharField(_("basis"), max_length=12, choices=Basis, default=Basis.FACT)

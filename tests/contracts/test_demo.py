@@ -49,3 +49,17 @@ def test_the_demo_document_is_the_same_tagged_pdf_every_time() -> None:
     reader = pypdf.PdfReader(__import__("io").BytesIO(first))
     assert "DEMODATA" in reader.pages[0].extract_text()
     assert reader.trailer["/Root"]["/Lang"] == "da"
+
+
+def test_attainment_reads_every_office_in_a_fixed_number_of_queries(
+    demo: Agreement, django_assert_max_num_queries
+) -> None:
+    demo_participation_load(
+        companies=40, activities_per_office=6, participations_per_office=60,
+        knowledge_institutions=1,
+    )  # fmt: skip
+    demo_contracts_load()
+    with django_assert_max_num_queries(6):
+        shown = attainment(year=2023)
+    assert len(shown) == 4 and all(a.report is not None for a in shown)
+    assert all(len(a.rows) == 12 for a in shown)

@@ -97,10 +97,21 @@ class IndicatorRow:
 
 def indicator_rows(*, contract: Contract) -> list[IndicatorRow]:
     """The contract's KPI set with its targets per year, in order (two queries)."""
-    indicators = contract.indicators.prefetch_related(
-        Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year"))
+    return indicator_rows_by_contract(contract_ids=[contract.pk]).get(contract.pk, [])
+
+
+def indicator_rows_by_contract(*, contract_ids: list[int]) -> dict[int, list[IndicatorRow]]:
+    """The KPI sets of several contracts with their targets, in two queries."""
+    indicators = (
+        Indicator.objects.filter(contract_id__in=contract_ids)
+        .order_by("contract_id", "position", "key")
+        .prefetch_related(Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year")))
     )
-    return [IndicatorRow(i, {t.year: t.value for t in i.targets.all()}) for i in indicators]
+    result: dict[int, list[IndicatorRow]] = {}
+    for indicator in indicators:
+        targets = {t.year: t.value for t in indicator.targets.all()}
+        result.setdefault(indicator.contract_id, []).append(IndicatorRow(indicator, targets))
+    return result
 
 
 @dataclass(frozen=True)
@@ -145,14 +156,21 @@ class ResultRow:
         return str(self.actual)
 
 
-def result_rows(*, report: OfficeReport) -> list[ResultRow]:
-    """Every indicator of the report's contract with its target for the year and status."""
+def result_rows(
+    *, report: OfficeReport, indicators: list[IndicatorRow] | None = None
+) -> list[ResultRow]:
+    """
+    Every indicator of the report's contract with its target for the year and status.
+
+    `indicators` are the contract's rows when the caller has read them already.
+    """
     year = report.round.year
     contract = report.contract
     thresholds = contract.thresholds()
     results = {r.indicator_id: r for r in report.results.all()}
     rows = []
-    for line in indicator_rows(contract=contract):
+    lines = indicators if indicators is not None else indicator_rows(contract=contract)
+    for line in lines:
         indicator = line.indicator
         result = results.get(indicator.pk)
         actual = result.value if result is not None else None
@@ -304,18 +322,24 @@ def approved_reports(*, year: int) -> list[OfficeReport]:
 def attainment(*, year: int) -> list[OfficeAttainment]:
     """Every office contract in force in `year`, with its approved report's statuses."""
     approved = {r.contract_id: r for r in approved_reports(year=year)}
-    contracts = Contract.objects.filter(
+    in_force = Contract.objects.filter(
         kind=ContractKind.OFFICE,
         status__in=[ContractStatus.SIGNED, ContractStatus.EXPIRED, ContractStatus.REPLACED],
         first_year__lte=year,
         last_year__gte=year,
     ).select_related("office")
+    contracts = list(in_force.order_by("office__name"))
+    sets = indicator_rows_by_contract(contract_ids=[c.pk for c in contracts])
     shown = []
-    for contract in contracts.order_by("office__name"):
+    for contract in contracts:
         report = approved.get(contract.pk)
         if report is None and contract.status == ContractStatus.REPLACED:
             continue
-        rows = result_rows(report=report) if report is not None else []
+        rows = (
+            result_rows(report=report, indicators=sets.get(contract.pk, []))
+            if report is not None
+            else []
+        )
         shown.append(OfficeAttainment(contract.holder_name, report, rows))
     return shown
 

@@ -235,3 +235,17 @@ def test_an_indicator_of_another_contract_is_refused(signed: Contract, demo: Agr
     with pytest.raises(ContractError, match="hører ikke til kontrakten"):
         report_save(actor=ACTOR, report=report, narrative="",
                     results={foreign.pk: EnteredResult(value="1")})  # fmt: skip
+
+
+def test_actuals_for_a_year_outside_the_contract_are_refused(signed: Contract) -> None:
+    # A round only asks the contracts in force; a report reaching a service for
+    # another year (as an API client could send it) is refused all the same.
+    follow_up = FollowUpRound.objects.create(
+        year=2021, opens_on=dt.date(2022, 1, 1), deadline=dt.date(2022, 3, 1)
+    )
+    report = OfficeReport.objects.create(round=follow_up, contract=signed)
+    count = signed.indicators.get(key="samarbejdsprojekter")
+    with pytest.raises(ContractError, match="2021 ligger uden for kontraktens periode 2022-2024"):
+        report_save(actor=ACTOR, report=report, narrative="",
+                    results={count.pk: EnteredResult(value="5")})  # fmt: skip
+    assert not KpiResult.objects.exists()

@@ -36,6 +36,8 @@ from klynge.contracts.models import (
     IndicatorTarget,
     KpiResult,
     OfficeReport,
+    ReminderSent,
+    ReminderStage,
     ReportStatus,
 )
 from klynge.core import kpi
@@ -883,3 +885,27 @@ def report_new_version(*, actor: Actor, report: OfficeReport, reason: str) -> Of
         )  # fmt: skip
         _audit(actor, Action.CREATE, copy, None, contract=new.contract, year=new.round.year)
     return new
+
+
+# --- reminders -------------------------------------------------------------------------
+
+
+def reminder_record(
+    *, actor: Actor, report: OfficeReport, stage: ReminderStage, recipients: list[str]
+) -> ReminderSent | None:
+    """
+    Record that the reminder of `report` at `stage` goes out to `recipients`.
+
+    Call it in the transaction that sends the mail. None: the stage was
+    recorded before (by another run), so the mail must not go out again.
+    """
+    try:
+        with transaction.atomic():
+            row = ReminderSent.objects.create(
+                report=report, stage=stage, recipients=", ".join(recipients)
+            )
+    except IntegrityError:
+        return None
+    _audit(actor, Action.CREATE, row, None, contract=report.contract, year=report.round.year,
+           reason="Påmindelse sendt pr. e-mail")  # fmt: skip
+    return row

@@ -231,6 +231,10 @@ EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", default=False)
 EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "klynge@localhost")
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+# The follow-up's reminders (`klynge reminders send`): a draft is reminded this
+# many days before its deadline; the mails link to KLYNGE_BASE_URL + the page.
+KLYNGE_REMINDER_DAYS_BEFORE = int(os.environ.get("KLYNGE_REMINDER_DAYS_BEFORE", "14"))
+KLYNGE_BASE_URL = os.environ.get("KLYNGE_BASE_URL", "http://127.0.0.1:8000")
 
 # Content-Security-Policy on every response: only our own files, no inline
 # script or style, no plugins, no <base>, no framing.

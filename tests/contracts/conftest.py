@@ -7,12 +7,15 @@ import datetime as dt
 import pytest
 
 from klynge.audit.services import Actor
-from klynge.contracts.models import Contract, ContractKind
+from klynge.contracts.models import Contract, ContractKind, OfficeReport
 from klynge.contracts.services import (
     ContractInput,
+    EnteredResult,
     contract_create,
     contract_sign,
     document_upload,
+    report_save,
+    report_submit,
 )
 from klynge.financing.models import Agreement
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -46,3 +49,14 @@ def contract(demo: Agreement) -> Contract:
 def signed(contract: Contract) -> Contract:
     document_upload(actor=ACTOR, contract=contract, file_name="kontrakt.pdf", data=PDF)
     return contract_sign(actor=ACTOR, contract=contract, signed_on=dt.date(2022, 1, 15))
+
+
+def submit(report: OfficeReport) -> OfficeReport:
+    """Enter a value for every entered indicator of the default set and submit the report."""
+    indicators = report.contract.indicators.filter(source="entered")
+    entered = {i.pk: EnteredResult(value="8") for i in indicators.exclude(kind="text")}
+    values = {"tilfredshed": "85,5", "ekstern-finansiering": "250.000", "aarets-resultater": "Ja"}
+    for key, value in values.items():
+        entered[indicators.get(key=key).pk] = EnteredResult(value=value)
+    report_save(actor=ACTOR, report=report, narrative="Året", results=entered)
+    return report_submit(actor=ACTOR, report=report)

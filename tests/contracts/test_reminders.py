@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import override_settings
-from tests.contracts.conftest import ACTOR
+from tests.contracts.conftest import ACTOR, submit
 
 from klynge.accounts.models import Profile, Role
 from klynge.accounts.reminders import reminders_send
@@ -22,10 +22,7 @@ from klynge.contracts.models import (
 )
 from klynge.contracts.reminders import Outcome, reminder_message
 from klynge.contracts.services import (
-    EnteredResult,
     report_review,
-    report_save,
-    report_submit,
     round_open,
 )
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -77,17 +74,6 @@ def _to() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 
 
-def _submit(report: OfficeReport) -> OfficeReport:
-    """Enter a value for every entered indicator and submit the report."""
-    indicators = report.contract.indicators.filter(source="entered")
-    entered = {i.pk: EnteredResult(value="8") for i in indicators.exclude(kind="text")}
-    values = {"tilfredshed": "85,5", "ekstern-finansiering": "250.000", "aarets-resultater": "Ja"}
-    for key, value in values.items():
-        entered[indicators.get(key=key).pk] = EnteredResult(value=value)
-    report_save(actor=ACTOR, report=report, narrative="Året", results=entered)
-    return report_submit(actor=ACTOR, report=report)
-
-
 def test_nothing_is_due_long_before_the_deadline(report: OfficeReport) -> None:
     assert _send(FAR) == []
     assert mail.outbox == []
@@ -118,7 +104,7 @@ def test_each_next_stage_is_sent_once(report: OfficeReport) -> None:
     mail.outbox.clear()
     assert _send(AFTER) == []
     # Submitted: awaiting review, to the lead municipality only.
-    report = _submit(report)
+    report = submit(report)
     assert _send(AFTER) == [("review", Outcome.SENT)]
     assert _to() == ["lead1@example.dk"]
     mail.outbox.clear()
@@ -129,7 +115,7 @@ def test_each_next_stage_is_sent_once(report: OfficeReport) -> None:
     assert "Ret antallet" in mail.outbox[0].body
     mail.outbox.clear()
     # Approved: nothing more.
-    report = _submit(report)
+    report = submit(report)
     report_review(actor=ACTOR, report=report, approve=True, comment="")
     assert _send(AFTER) == []
     assert mail.outbox == []
@@ -157,7 +143,7 @@ def test_the_dry_run_sends_and_stores_nothing(report: OfficeReport) -> None:
 def test_a_report_without_recipients_is_told_and_sent_once_someone_has_an_address(
     report: OfficeReport,
 ) -> None:
-    report = _submit(report)
+    report = submit(report)
     get_user_model().objects.filter(username="lead1").update(email="")
     assert _send(AFTER) == [("review", Outcome.NO_RECIPIENTS)]
     assert mail.outbox == [] and not ReminderSent.objects.exists()
@@ -224,7 +210,7 @@ def test_the_command_sends_once_and_counts(report: OfficeReport, run_command) ->
 
 
 def test_the_command_tells_a_report_without_recipients(report: OfficeReport, run_command) -> None:
-    _submit(report)
+    submit(report)
     Profile.objects.filter(role=Role.LEAD_MUNICIPALITY).delete()
     code, out, _err = run_command("reminders", "send", "--today", "02-03-2025")
     assert code == 0

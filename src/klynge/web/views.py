@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from klynge.accounts.models import MUNICIPALITY_ROLES, Role
@@ -25,6 +26,8 @@ from klynge.common.params import query_code
 from klynge.common.perms import permission_required
 from klynge.common.templatetags.dk import dk_date
 from klynge.common.views import visible_or_404
+from klynge.contracts.reminders import report_path
+from klynge.contracts.selectors import DueItem, ReportState, follow_up_due
 from klynge.financing.selectors import (
     YearAllocation,
     allocation_for_year,
@@ -92,6 +95,57 @@ def _tabs(
     return tabs
 
 
+STATE_LABELS = {
+    ReportState.DUE: gettext_lazy("Awaiting the office"),
+    ReportState.LATE: gettext_lazy("Late"),
+    ReportState.CHANGES: gettext_lazy("Changes requested"),
+    ReportState.REVIEW: gettext_lazy("Awaiting review"),
+}
+
+
+def _follow_up(
+    request: HttpRequest, items: list[DueItem], *, heading: str, empty: str
+) -> dict[str, Any]:
+    """The start page's box of open follow-up reports the user may see, counted by state."""
+    shown = [i for i in items if request.user.has_perm(perms.VIEW_OFFICE_REPORT, i.report)]
+    states = sorted({i.state for i in shown}, key=list(STATE_LABELS).index)
+    return {
+        "heading": heading,
+        "empty": empty,
+        "counts": [(STATE_LABELS[s], sum(1 for i in shown if i.state is s)) for s in states],
+        "rows": [
+            {"report": i.report, "state": STATE_LABELS[i.state], "late": i.state is ReportState.LATE,
+             "url": report_path(i.report.pk)}
+            for i in shown
+        ],
+    }  # fmt: skip
+
+
+def _start_follow_up(request: HttpRequest) -> dict[str, Any] | None:
+    """What the user's start page shows of the follow-up, by role; None: nothing."""
+    role = role_of(request.user)
+    profile = profile_of(request.user)
+    today = timezone.localdate()
+    if role == Role.SECRETARIAT and request.user.has_perm(perms.MANAGE_FOLLOW_UP):
+        return _follow_up(
+            request, follow_up_due(today=today), heading=_("Follow-up of the result contracts"),
+            empty=_("No office report is open."),
+        )  # fmt: skip
+    if role == Role.OFFICE and profile is not None and profile.office_id is not None:
+        return _follow_up(
+            request, follow_up_due(today=today, office_ids=[profile.office_id]),
+            heading=_("Your follow-up reports"), empty=_("No report of yours is open."),
+        )  # fmt: skip
+    if role == Role.LEAD_MUNICIPALITY and profile is not None and profile.municipality_id:
+        items = follow_up_due(today=today, lead_municipality_id=profile.municipality_id)
+        return _follow_up(
+            request, [i for i in items if i.state is ReportState.REVIEW],
+            heading=_("Reports awaiting your review"),
+            empty=_("No report awaits your review."),
+        )  # fmt: skip
+    return None
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The start page of the user's role: a municipality sees what it pays and gets."""
@@ -138,6 +192,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "assumed_count": len(quality.assumed),
             "map": the_map,
             "measures": [(key, label) for key, (label, _kind) in MEASURES.items()],
+            "follow_up": _start_follow_up(request),
         },
     )
 
@@ -188,6 +243,7 @@ def _municipality_page(
             "payments": [p for p in payments if not p.problems],
             "blocked_payments": [p for p in payments if p.problems],
             "start": start,
+            "follow_up": _start_follow_up(request) if start else None,
             "led_offices": led,
             "reach": municipality_reach_years(
                 municipality=municipality, allocations=allocations, bills=bills
@@ -266,6 +322,7 @@ def _office_page(
         {
             "office": office,
             "start": start,
+            "follow_up": _start_follow_up(request) if start else None,
             "leads": office_leads(office=office),
             "reach": office_reach(office=office, allocations=allocations),
             "financing": _newest_first(office_financing(office=office, allocations=allocations)),

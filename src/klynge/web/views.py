@@ -114,11 +114,15 @@ def _follow_up(
         "empty": empty,
         "counts": [(STATE_LABELS[s], sum(1 for i in shown if i.state is s)) for s in states],
         "rows": [
-            {"report": i.report, "state": STATE_LABELS[i.state], "late": i.state is ReportState.LATE,
-             "url": report_path(i.report.pk)}
+            {
+                "report": i.report,
+                "state": STATE_LABELS[i.state],
+                "late": i.state is ReportState.LATE,
+                "url": report_path(i.report.pk),
+            }
             for i in shown
         ],
-    }  # fmt: skip
+    }
 
 
 def _start_follow_up(request: HttpRequest) -> dict[str, Any] | None:

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.test import override_settings
 from tests.contracts.conftest import ACTOR, submit
 
@@ -63,6 +64,10 @@ def report(signed: Contract) -> OfficeReport:
     _user("sek", "sek@example.dk", Role.SECRETARIAT)
     follow_up = round_open(actor=ACTOR, year=2024, opens_on=dt.date(2025, 1, 5), deadline=DEADLINE)
     return follow_up.reports.get()
+
+
+def _refuse(self: EmailBackend, messages: object) -> int:
+    raise OSError("Connection refused")
 
 
 def _send(today: dt.date, *, dry_run: bool = False) -> list[tuple[str, Outcome]]:
@@ -166,12 +171,7 @@ def test_the_mail_is_danish_with_year_office_deadline_and_link(report: OfficeRep
 def test_a_failing_mail_server_records_nothing(
     report: OfficeReport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from django.core.mail.backends.locmem import EmailBackend
-
-    def refuse(self: EmailBackend, messages: object) -> int:
-        raise OSError("Connection refused")
-
-    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    monkeypatch.setattr(EmailBackend, "send_messages", _refuse)
     assert _send(SOON) == [("due", Outcome.FAILED)]
     assert not ReminderSent.objects.exists()
     assert not AuditEntry.objects.filter(model="contracts.remindersent").exists()
@@ -231,12 +231,7 @@ def test_the_command_refuses_a_user_without_the_right_and_a_bad_date(
 def test_the_command_fails_when_the_mail_server_does(
     report: OfficeReport, run_command, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from django.core.mail.backends.locmem import EmailBackend
-
-    def refuse(self: EmailBackend, messages: object) -> int:
-        raise OSError("Connection refused")
-
-    monkeypatch.setattr(EmailBackend, "send_messages", refuse)
+    monkeypatch.setattr(EmailBackend, "send_messages", _refuse)
     code, out, err = run_command("reminders", "send", "--today", "20-02-2025")
     assert code == 1
     assert "ikke sendt: fejl (Connection refused)" in out

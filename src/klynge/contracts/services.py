@@ -660,7 +660,7 @@ def round_change_deadline(
 
 def _locked(report: OfficeReport) -> OfficeReport:
     return (
-        OfficeReport.objects.select_for_update()
+        OfficeReport.objects.select_for_update(of=("self",))
         .select_related("round", "contract", "contract__lead_municipality")
         .get(pk=report.pk)
     )

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "klynge.participation",
     "klynge.funding",
     "klynge.contracts",
+    "klynge.reports",
     "klynge.demo",
     "klynge.web",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests.contracts.conftest import PDF, office_contract_input
 
 from klynge.audit.services import Actor
 from klynge.collection.services import payment_register, requests_create
@@ -26,7 +27,6 @@ from klynge.contracts.services import (
 from klynge.demo.participation import demo_participation_load
 from klynge.financing.models import Agreement, AllocationRun
 from klynge.financing.services import allocation_run_approve, allocation_run_create
-from tests.contracts.conftest import PDF, office_contract_input
 
 ACTOR = Actor.system("test")
 YEAR = 2024
@@ -63,9 +63,7 @@ def approved_report(agreement: Agreement, year: int = YEAR) -> OfficeReport:
     }
     entered[contract.indicators.get(key="samarbejdsprojekter").pk] = EnteredResult(value="12")
     entered[contract.indicators.get(key="tilfredshed").pk] = EnteredResult(value="85,5")
-    entered[contract.indicators.get(key="ekstern-finansiering").pk] = EnteredResult(
-        value="250.000"
-    )
+    entered[contract.indicators.get(key="ekstern-finansiering").pk] = EnteredResult(value="250.000")
     entered[contract.indicators.get(key="aarets-resultater").pk] = EnteredResult(value="Tre net.")
     report_save(actor=ACTOR, report=report, narrative=NARRATIVE, results=entered)
     report = report_submit(actor=ACTOR, report=report)

@@ -16,6 +16,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.security.conftest import ANONYMOUS, NO_ROLE, ROLES, World
 
+from klynge.audit.services import Actor
+from klynge.reports.models import PublishedReport
+from klynge.reports.services import report_publish
+
 pytestmark = pytest.mark.django_db
 
 SEC, MUN, LEAD, OFFICE, READ = "sekretariat", "greve", "naestved", "webuild", "laeser"
@@ -54,6 +58,13 @@ def fixed(path_name: str, *args: Any) -> Callable[[World], str]:
 
 
 SECRETARIAT_ONLY = statuses((SEC,))
+
+
+def published(world: World) -> PublishedReport:
+    """The world's 2024 report, published once (through the service)."""
+    found = PublishedReport.objects.filter(year=2024).first()
+    return found or report_publish(actor=Actor.system("test"), year=2024)
+
 
 MATRIX: dict[str, Entry] = {
     # A municipality or office user lands on its own start page; the others
@@ -218,6 +229,22 @@ MATRIX: dict[str, Entry] = {
         lambda w: reverse("import-undo", args=[w.batch_pk]),
         statuses((SEC, OFFICE), status=302),
         method="post",
+    ),
+    # The yearly report to KKR Sjælland: the secretariat makes and publishes it;
+    # everyone with a role reads what is published (no personal data in it).
+    "annual-report": Entry(fixed("annual-report"), SECRETARIAT_ONLY),
+    "annual-report-download": Entry(
+        fixed("annual-report-download", 2024, "xlsx"), SECRETARIAT_ONLY
+    ),
+    "annual-report-publish": Entry(
+        fixed("annual-report-publish", 2024), statuses((SEC,), status=302), method="post"
+    ),
+    "published-list": Entry(fixed("published-list"), statuses()),
+    "published-detail": Entry(
+        lambda w: reverse("published-detail", args=[published(w).year]), statuses()
+    ),
+    "published-download": Entry(
+        lambda w: reverse("published-download", args=[published(w).year, 1, "pdf"]), statuses()
     ),
     "data-quality": Entry(fixed("data-quality"), statuses()),
     "timeline": Entry(fixed("timeline"), statuses()),

@@ -22,6 +22,8 @@ NAVIGATION = (
     ("reach", _("Companies"), perms.VIEW_REGISTER),
     ("scenarios", _("Scenarios"), perms.VIEW_ALLOCATION),
     ("data-quality", _("Data quality"), perms.VIEW_REGISTER),
+    ("annual-report", _("Annual report"), perms.MAKE_ANNUAL_REPORT),
+    ("published-list", _("Published reports"), perms.VIEW_PUBLISHED),
     ("user-list", _("Users"), perms.MANAGE_USERS),
     ("audit-log", _("Audit log"), perms.VIEW_AUDIT_LOG),
 )

@@ -23,6 +23,7 @@ from klynge.financing import views as financing
 from klynge.funding import views as funding
 from klynge.masterdata import views as masterdata
 from klynge.participation import views as participation
+from klynge.reports import views as reports
 from klynge.web import views as web
 
 # Ids, years and codes are read within bounds; anything else is a 404.
@@ -179,6 +180,24 @@ urlpatterns = [
         "deltagelse/indlaesning/<id:pk>/fejl.csv",
         participation.import_report,
         name="import-report",
+    ),
+    path("aarsrapport/", reports.annual_report, name="annual-report"),
+    path(
+        "aarsrapport/<year:year>/aarsrapport.<slug:fmt>",
+        reports.annual_report_download,
+        name="annual-report-download",
+    ),
+    path(
+        "aarsrapport/<year:year>/offentliggoer/",
+        reports.annual_report_publish,
+        name="annual-report-publish",
+    ),
+    path("offentliggjort/", reports.published_index, name="published-list"),
+    path("offentliggjort/<year:year>/", reports.published_detail, name="published-detail"),
+    path(
+        "offentliggjort/<year:year>/version-<id:version>.<slug:fmt>",
+        reports.published_download,
+        name="published-download",
     ),
     path("datakvalitet/", web.data_quality, name="data-quality"),
     path("tidslinje/", masterdata.timeline, name="timeline"),

@@ -171,9 +171,7 @@ def attainment_chart(report: AnnualReport) -> Chart:
             color=alt.Color(
                 "Status:N",
                 title=None,
-                scale=alt.Scale(
-                    domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())
-                ),
+                scale=alt.Scale(domain=list(STATUS_COLOURS), range=list(STATUS_COLOURS.values())),
                 legend=alt.Legend(orient="bottom"),
             ),
         )
@@ -184,9 +182,7 @@ def attainment_chart(report: AnnualReport) -> Chart:
         "Målopfyldelse pr. kontor",
         description,
         ("Kontor", "Opfyldt", "Delvist opfyldt", "Ikke opfyldt"),
-        tuple(
-            (o.name, str(o.met), str(o.partly), str(o.not_met)) for o in report.offices
-        ),
+        tuple((o.name, str(o.met), str(o.partly), str(o.not_met)) for o in report.offices),
         _config(chart, description),
     )
 

@@ -26,6 +26,9 @@ class PublishedReport(models.Model):
     data_date = models.DateField(_("data as of"))
     run_id = models.PositiveIntegerField(_("allocation run"))
     demo = models.BooleanField(_("contains demo data"), default=False)
+    # The published dashboards' figures (aggregates only, no personal data):
+    # KPI statuses per office and companies reached per municipality.
+    dashboard = models.JSONField(_("dashboard figures"), default=dict)
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
     published_by = models.CharField(_("published by"), max_length=150, blank=True)
 

@@ -89,9 +89,7 @@ def summary_paragraphs(report: AnnualReport) -> list[str]:
             f"opfyldt og {s.not_met} ikke opfyldt."
         )
     if s.missing_reports:
-        paragraphs.append(
-            "Uden godkendt afrapportering: " + ", ".join(s.missing_reports) + "."
-        )
+        paragraphs.append("Uden godkendt afrapportering: " + ", ".join(s.missing_reports) + ".")
     return paragraphs
 
 
@@ -137,8 +135,17 @@ def office_reach(office: OfficeSection) -> list[str]:
     return lines
 
 
-def no_kpis_text(office: OfficeSection) -> str:
-    return "Kontoret har ingen godkendt afrapportering for året."
+def office_context(office: OfficeSection) -> dict[str, Any]:
+    """One office's section as text."""
+    return {
+        "name": office.name,
+        "intro": office_intro(office),
+        "funding": [(f.source, f.amount_text, f.note) for f in office.funding],
+        "kpis": [(k.name, k.target, k.actual, k.status_text, k.comment) for k in office.kpis],
+        "no_kpis": "" if office.kpis else "Kontoret har ingen godkendt afrapportering for året.",
+        "narrative": narrative(office),
+        "reach": office_reach(office),
+    }
 
 
 def narrative(office: OfficeSection) -> str:
@@ -241,20 +248,7 @@ def pdf_context(report: AnnualReport, charts: tuple[Chart, ...]) -> dict[str, An
             }
             for c in charts
         ],
-        "offices": [
-            {
-                "name": o.name,
-                "intro": office_intro(o),
-                "funding": [(f.source, f.amount_text, f.note) for f in o.funding],
-                "kpis": [
-                    (k.name, k.target, k.actual, k.status_text, k.comment) for k in o.kpis
-                ],
-                "no_kpis": no_kpis_text(o),
-                "narrative": narrative(o),
-                "reach": office_reach(o),
-            }
-            for o in report.offices
-        ],
+        "offices": [office_context(o) for o in report.offices],
         "municipalities": municipality_rows(report),
         "municipality_note": MUNICIPALITY_NOTE,
         "map": {
@@ -292,8 +286,10 @@ def report_pdf(report: AnnualReport, charts: tuple[Chart, ...] | None = None) ->
 # --- DOCX ---------------------------------------------------------------------------------
 
 
-def docx_context(template: DocxTemplate, report: AnnualReport, charts: tuple[Chart, ...]) -> dict[str, Any]:
-    context = pdf_context_plain(report)
+def docx_context(
+    template: DocxTemplate, report: AnnualReport, charts: tuple[Chart, ...]
+) -> dict[str, Any]:
+    context = docx_text(report)
     context["charts"] = [
         {
             "title": c.title,
@@ -307,7 +303,7 @@ def docx_context(template: DocxTemplate, report: AnnualReport, charts: tuple[Cha
     return context
 
 
-def pdf_context_plain(report: AnnualReport) -> dict[str, Any]:
+def docx_text(report: AnnualReport) -> dict[str, Any]:
     """The text of the report without images (for the DOCX)."""
     return {
         "title": report.title,
@@ -316,25 +312,10 @@ def pdf_context_plain(report: AnnualReport) -> dict[str, Any]:
         "demo_text": DEMO_TEXT,
         "summary": summary_paragraphs(report),
         "key_figures": key_figures(report),
-        "offices": [
-            {
-                "name": o.name,
-                "intro": office_intro(o),
-                "funding": [(f.source, f.amount_text, f.note) for f in o.funding],
-                "kpis": [
-                    (k.name, k.target, k.actual, k.status_text, k.comment) for k in o.kpis
-                ],
-                "no_kpis": "" if o.kpis else no_kpis_text(o),
-                "narrative": narrative(o),
-                "reach": office_reach(o),
-            }
-            for o in report.offices
-        ],
+        "offices": [office_context(o) for o in report.offices],
         "municipalities": municipality_rows(report),
         "municipality_note": MUNICIPALITY_NOTE,
-        "method_rule": [
-            report.method.rule, report.method.payment_terms, report.method.reach_terms
-        ],
+        "method_rule": [report.method.rule, report.method.payment_terms, report.method.reach_terms],
         "method_population": population_lines(report),
         "method_assumptions": _or_none(report.method.assumptions, "Ingen antagelser."),
         "method_demo": _or_none(report.method.demo, "Rapporten rummer ingen demodata."),

@@ -21,6 +21,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from functools import cache
+from typing import Any
 
 from django.db.models import Count, Max, Prefetch
 from django.db.models.functions import ExtractYear
@@ -63,6 +64,7 @@ from klynge.masterdata.models import ClusterOffice
 from klynge.masterdata.services import DATA_DIR
 from klynge.participation.models import ActivityParticipation, Participant, ParticipantKind
 from klynge.participation.selectors import OfficeReach, reach_by_municipality, reach_by_office
+from klynge.reports.models import PublishedReport
 
 BOUNDARIES = DATA_DIR / "sjaelland_municipalities.geojson"
 UNKNOWN = "ukendt"
@@ -290,9 +292,9 @@ def _missing(year: int, allocation: YearAllocation | None) -> list[str]:
         problems.append(f"en opfølgningsrunde for {year} (åbn den under Resultatkontrakter)")
     else:
         approved = set(
-            OfficeReport.objects.filter(
-                round__year=year, status=ReportStatus.APPROVED
-            ).values_list("contract_id", flat=True)
+            OfficeReport.objects.filter(round__year=year, status=ReportStatus.APPROVED).values_list(
+                "contract_id", flat=True
+            )
         )
         missing = [c.holder_name for c in _contracts_in_force(year) if c.pk not in approved]
         if missing:
@@ -642,3 +644,63 @@ def annual_report_data(year: int, *, today: dt.date | None = None) -> AnnualRepo
 def approved_years() -> list[int]:
     """The years whose allocation is approved, newest first."""
     return sorted({shown.year for shown in years_shown() if shown.approved}, reverse=True)
+
+
+def dashboard_figures(report: AnnualReport) -> dict[str, Any]:
+    """
+    The published dashboards' figures: KPI statuses per office and companies
+    reached per municipality. Aggregates only: names of offices and
+    municipalities, never a person or a company.
+    """
+    return {
+        "year": report.year,
+        "offices": [
+            {
+                "name": o.name,
+                "met": o.met,
+                "partly": o.partly,
+                "not_met": o.not_met,
+                "reported": o.report_version is not None,
+                "companies": o.companies,
+                "smes": o.smes,
+                "demo": o.demo,
+            }
+            for o in report.offices
+        ],
+        "municipalities": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "companies": m.companies,
+                "smes": m.smes,
+                "population": m.population,
+                "demo": m.demo,
+            }
+            for m in report.municipalities
+        ],
+        "map_svg": report.map_svg,
+    }
+
+
+def published_list() -> list[PublishedReport]:
+    """Every published version, newest year and version first, without the files."""
+    return list(PublishedReport.objects.defer("pdf", "docx", "xlsx", "dashboard"))
+
+
+def published_latest(*, year: int) -> PublishedReport:
+    """The newest published version of `year` (files deferred).
+
+    :raises PublishedReport.DoesNotExist: nothing published for the year
+    """
+    return PublishedReport.objects.defer("pdf", "docx", "xlsx").filter(year=year).latest("version")
+
+
+def published_file(*, year: int, version: int, fmt: str) -> PublishedReport:
+    """The version with only the file of `fmt` read (pdf, docx or xlsx)."""
+    others = [f for f in ("pdf", "docx", "xlsx") if f != fmt]
+    return PublishedReport.objects.defer(*others, "dashboard").get(year=year, version=version)
+
+
+def report_years() -> list[int]:
+    """The years a report can be asked for: every agreement year, newest first."""
+    return sorted({shown.year for shown in years_shown()}, reverse=True)

@@ -24,7 +24,7 @@ OUTPUT = Path(__file__).parent / "templates" / "reports" / "annual.docx"
 
 def _table(document: DocumentType, header: list[str], loop: str, cells: list[str]) -> Table:
     """A table with a bold header and one row repeated by docxtpl for each item of `loop`."""
-    table = document.add_table(rows=4, cols=len(header))
+    table: Table = document.add_table(rows=4, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
         cell.text = ""
@@ -45,8 +45,8 @@ def _loop(document: DocumentType, items: str, text: str, style: str | None = Non
 def build(path: Path = OUTPUT) -> None:
     document = Document()
     normal = document.styles["Normal"]
-    normal.font.name = "IBM Plex Sans"  # type: ignore[attr-defined]
-    normal.font.size = Pt(10)  # type: ignore[attr-defined]
+    normal.font.name = "IBM Plex Sans"
+    normal.font.size = Pt(10)
     document.core_properties.language = "da-DK"
     document.add_heading("{{ title }}", level=1)
     document.add_paragraph("Data pr. {{ date_text }}.")

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import altair as alt
 import vl_convert as vlc
@@ -26,7 +26,7 @@ from klynge.reports.selectors import AnnualReport
 
 FONTS = Path(klynge.common.__file__).parent / "fonts"
 FONT = "IBM Plex Sans"
-LOCALE = "da-DK"
+LOCALE: Final = "da-DK"
 WIDTH = 440
 PAID, OUTSTANDING = "Betalt", "Udestående"
 STATUS_COLOURS = {
@@ -65,9 +65,13 @@ def _svg(spec: dict[str, Any]) -> str:
     return svg
 
 
+def _data(values: list[dict[str, Any]]) -> alt.Data:
+    return alt.Data(values=values)  # type: ignore[no-untyped-call]
+
+
 def _config(chart: alt.TopLevelMixin, description: str) -> dict[str, Any]:
     spec: dict[str, Any] = (
-        chart.properties(description=description)  # type: ignore[attr-defined]
+        chart.properties(description=description)
         .configure(font=FONT, background="white")
         .configure_view(stroke=None)
         .to_dict()
@@ -85,7 +89,7 @@ def reach_chart(report: AnnualReport) -> Chart:
         + "."
     )
     chart = (
-        alt.Chart(alt.Data(values=values), width=WIDTH, height=180)
+        alt.Chart(_data(values), width=WIDTH, height=180)
         .mark_bar(color="#1f5fa8")
         .encode(
             x=alt.X("År:O", title="År", axis=alt.Axis(labelAngle=0)),
@@ -114,7 +118,7 @@ def payment_chart(report: AnnualReport) -> Chart:
         f"udestående af {format_dkk(s.requested_ore)} opkrævet. Tabellen viser tallene pr. kommune."
     )
     chart = (
-        alt.Chart(alt.Data(values=values), width=WIDTH - 120)
+        alt.Chart(_data(values), width=WIDTH - 120)
         .mark_bar()
         .encode(
             y=alt.Y("Kommune:N", title=None, sort=[m.name for m in report.municipalities]),
@@ -163,7 +167,7 @@ def attainment_chart(report: AnnualReport) -> Chart:
         "Tabellen viser tallene pr. kontor."
     )
     chart = (
-        alt.Chart(alt.Data(values=values), width=WIDTH - 200)
+        alt.Chart(_data(values), width=WIDTH - 200)
         .mark_bar()
         .encode(
             y=alt.Y("Kontor:N", title=None, sort=[o.name for o in report.offices]),

@@ -155,7 +155,7 @@ def narrative(office: OfficeSection) -> str:
 
 
 def municipality_rows(report: AnnualReport) -> list[tuple[str, ...]]:
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             m.name,
             format_dkk(m.share_ore, unit=False),
@@ -383,7 +383,7 @@ def _kroner(ore: int | None) -> Decimal | None:
 
 
 def _sheet(book: Workbook, title: str, header: list[str], rows: Iterable[list[Any]]) -> Worksheet:
-    sheet = book.create_sheet(title)
+    sheet: Worksheet = book.create_sheet(title)
     sheet.append(header)
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
-from django.db.models import Count, Max, Prefetch
+from django.db.models import Count, Max
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
@@ -40,12 +40,10 @@ from klynge.contracts.models import (
     ContractKind,
     ContractStatus,
     FollowUpRound,
-    Indicator,
-    IndicatorTarget,
     OfficeReport,
     ReportStatus,
 )
-from klynge.contracts.selectors import ResultRow, approved_reports
+from klynge.contracts.selectors import ResultRow, attainment
 from klynge.core import kpi
 from klynge.core.collection import State
 from klynge.core.dates import format_date_da
@@ -302,35 +300,6 @@ def _missing(year: int, allocation: YearAllocation | None) -> list[str]:
     return problems
 
 
-def _result_rows(reports: list[OfficeReport]) -> dict[int, list[ResultRow]]:
-    """Each report's indicators against the year's targets (two queries for all reports)."""
-    indicators: dict[int, list[Indicator]] = defaultdict(list)
-    for indicator in Indicator.objects.filter(
-        contract_id__in={r.contract_id for r in reports}
-    ).prefetch_related(Prefetch("targets", queryset=IndicatorTarget.objects.order_by("year"))):
-        indicators[indicator.contract_id].append(indicator)
-    result = {}
-    for report in reports:
-        year, contract = report.round.year, report.contract
-        results = {r.indicator_id: r for r in report.results.all()}
-        rows = []
-        for indicator in indicators[contract.pk]:
-            found = results.get(indicator.pk)
-            kind = indicator.core_kind
-            actual = found.value if found is not None else None
-            text = found.text if found is not None else ""
-            target = next((t.value for t in indicator.targets.all() if t.year == year), None)
-            state = kpi.status(
-                kind, indicator.core_direction, target=target,
-                actual=(1 if text else None) if kind is kpi.Kind.TEXT else actual,
-                thresholds=contract.thresholds(),
-            )  # fmt: skip
-            comment = found.comment if found is not None else ""
-            rows.append(ResultRow(indicator, target, actual, text, comment, state))
-        result[report.pk] = rows
-    return result
-
-
 def _kpi_line(row: ResultRow) -> KpiLine:
     return KpiLine(
         key=row.indicator.key,
@@ -549,9 +518,7 @@ def annual_report_data(year: int, *, today: dt.date | None = None) -> AnnualRepo
     assert run is not None  # noqa: S101 - approved
     views = request_list(year=year, today=today or dt.date(year + 1, 12, 31))
     per_office = office_reconciliation(views)
-    reports = approved_reports(year=year)
-    rows_by_report = _result_rows(reports)
-    report_by_office = {r.contract.office_id: r for r in reports}
+    attained = {a.report.contract.office_id: a for a in attainment(year=year) if a.report}
     contracts = {c.office_id: c for c in _contracts_in_force(year)}
     grants = list(Grant.objects.select_related("grantor").prefetch_related("clusters"))
     offices_by_name = {o.name: o for o in ClusterOffice.objects.select_related("cluster")}
@@ -561,8 +528,8 @@ def annual_report_data(year: int, *, today: dt.date | None = None) -> AnnualRepo
     offices = []
     for name in table.offices:
         office = offices_by_name[name]
-        report = report_by_office.get(office.pk)
-        rows = rows_by_report.get(report.pk, []) if report is not None else []
+        found = attained.get(office.pk)
+        report, rows = (found.report, found.rows) if found is not None else (None, [])
         contract = contracts.get(office.pk) or (report.contract if report else None)
         section = _office_section(office, table, run, per_office.get(name), report, rows,
                                   contract, grants, reach.get(name))  # fmt: skip
@@ -629,7 +596,7 @@ def annual_report_data(year: int, *, today: dt.date | None = None) -> AnnualRepo
         run_id=run.pk,
         run_fingerprint=run.fingerprint,
         approved_on=format_date_da(timezone.localtime(approved_at).date()) if approved_at else "",
-        data_date=_latest_change(year, run, reports),
+        data_date=_latest_change(year, run, [a.report for a in attained.values() if a.report]),
         summary=summary,
         offices=tuple(offices),
         municipalities=tuple(municipalities),

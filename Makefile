@@ -71,6 +71,7 @@ bench: install-dev
 	$(BIN)/python bench/collection.py
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/pages.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) var

@@ -23,8 +23,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
-from django.db.models import Count, Max
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
 from klynge.collection.models import Payment, PaymentRequest
@@ -60,7 +59,12 @@ from klynge.financing.selectors import (
 from klynge.funding.models import Grant
 from klynge.masterdata.models import ClusterOffice
 from klynge.masterdata.services import DATA_DIR
-from klynge.participation.models import ActivityParticipation, Participant, ParticipantKind
+from klynge.participation.models import (
+    Activity,
+    ActivityParticipation,
+    Participant,
+    ParticipantKind,
+)
 from klynge.participation.selectors import OfficeReach, reach_by_municipality, reach_by_office
 from klynge.reports.models import PublishedReport
 
@@ -346,22 +350,28 @@ def _grant_lines(grants: list[Grant], office: ClusterOffice, year: int) -> list[
 
 
 def _reach_per_year(year: int) -> tuple[YearReach, ...]:
-    """Unique companies with a municipality reached per year up to `year` (one query)."""
-    held = ExtractYear("activity__held_on")
-    counts: dict[int, int] = dict(
-        ActivityParticipation.objects.filter(
-            participant__kind=ParticipantKind.COMPANY,
-            participant__municipality__isnull=False,
-            activity__held_on__lte=dt.date(year, 12, 31),
-        )
-        .annotate(held=held)
-        .values("held")
-        .annotate(n=Count("participant", distinct=True))
-        .values_list("held", "n")
-    )
-    if not counts:
+    """
+    Unique companies with a municipality reached per year up to `year`: two
+    queries (the first activity's date, then one count per year in one
+    aggregate, comparing dates, never extracting a year per row).
+    """
+    first = Activity.objects.aggregate(first=Min("held_on"))["first"]
+    if first is None or first.year > year:
         return (YearReach(year, 0),)
-    return tuple(YearReach(y, counts.get(y, 0)) for y in range(min(counts), year + 1))
+    years = range(first.year, year + 1)
+    counts = ActivityParticipation.objects.filter(
+        participant__kind=ParticipantKind.COMPANY, participant__municipality__isnull=False
+    ).aggregate(
+        **{
+            f"y{y}": Count(
+                "participant",
+                distinct=True,
+                filter=Q(activity__held_on__range=(dt.date(y, 1, 1), dt.date(y, 12, 31))),
+            )
+            for y in years
+        }
+    )
+    return tuple(YearReach(y, counts[f"y{y}"] or 0) for y in years)
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -12,6 +13,7 @@ from django.utils.translation import gettext
 from klynge.common import perms
 from klynge.core.cofinancing import Municipality as CoreMunicipality
 from klynge.core.cofinancing import PopulationFigure as CoreFigure
+from klynge.core.svgmap import Drawing, Shape, draw, load_shapes
 from klynge.masterdata.models import (
     Cluster,
     ClusterOffice,
@@ -128,3 +130,17 @@ def population_missing(*, reference_date: date) -> QuerySet[Municipality]:
 def visible_municipality_codes(user: Any) -> set[str]:
     """The codes of the municipalities whose pages `user` may open."""
     return {m.code for m in municipality_list() if user.has_perm(perms.VIEW_MUNICIPALITY, m)}
+
+
+@cache
+def municipality_shapes() -> tuple[Shape, ...]:
+    """The municipalities' outlines (data/sjaelland_municipalities.geojson), read once."""
+    from klynge.masterdata.services import DATA_DIR
+
+    return tuple(load_shapes(DATA_DIR / "sjaelland_municipalities.geojson"))
+
+
+@cache
+def municipality_drawing() -> Drawing:
+    """The municipalities projected and simplified once per process: they never change."""
+    return draw(municipality_shapes())

@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import typst
 from docx.shared import Mm
 from docxtpl import DocxTemplate, InlineImage
 from openpyxl import Workbook
@@ -26,7 +24,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-import klynge.common
+from klynge.collection.letters import compile_letter
 from klynge.core.money import ORE_PER_KRONE, format_dkk, group_thousands
 from klynge.core.tabular import formula_safe
 from klynge.reports.charts import Chart, report_charts
@@ -35,7 +33,6 @@ from klynge.reports.selectors import AnnualReport, OfficeSection
 TEMPLATES = Path(__file__).parent / "templates" / "reports"
 PDF_TEMPLATE = TEMPLATES / "annual.typ"
 DOCX_TEMPLATE = TEMPLATES / "annual.docx"
-FONTS = Path(klynge.common.__file__).parent / "fonts"
 SENDER = "KKR Sjælland, sekretariatet"
 FORMATS = {
     "pdf": "application/pdf",
@@ -111,11 +108,7 @@ def key_figures(report: AnnualReport) -> list[tuple[str, str]]:
 
 def office_intro(office: OfficeSection) -> str:
     lead = f" Leadkommune: {office.lead} Kommune." if office.lead else ""
-    contract = (
-        f" Resultatkontrakt: {office.contract}."
-        if office.contract
-        else " Ingen resultatkontrakt gælder for året."
-    )
+    contract = f" Resultatkontrakt: {office.contract}." if office.contract else ""
     return f"Klynge: {office.cluster}.{lead}{contract}"
 
 
@@ -267,15 +260,8 @@ def pdf_context(report: AnnualReport, charts: tuple[Chart, ...]) -> dict[str, An
 
 
 def compile_pdf(context: dict[str, Any]) -> bytes:
-    """Compile the report template with `context` (what `pdf_context` returns)."""
-    pdf: bytes = typst.compile(
-        PDF_TEMPLATE,
-        font_paths=[FONTS],
-        ignore_system_fonts=True,
-        sys_inputs={"data": json.dumps(context, ensure_ascii=False)},
-        pdf_standards=["ua-1"],
-    )
-    return pdf
+    """Compile the report template with `context` (what `pdf_context` returns), as the letters."""
+    return compile_letter(context, template=PDF_TEMPLATE)
 
 
 def report_pdf(report: AnnualReport, charts: tuple[Chart, ...] | None = None) -> bytes:

@@ -20,7 +20,6 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from functools import cache
 from typing import Any
 
 from django.db.models import Count, Max, Min, Q
@@ -36,11 +35,8 @@ from klynge.collection.selectors import (
 from klynge.common.choices import Basis
 from klynge.contracts.models import (
     Contract,
-    ContractKind,
-    ContractStatus,
     FollowUpRound,
     OfficeReport,
-    ReportStatus,
 )
 from klynge.contracts.selectors import ResultRow, attainment
 from klynge.core import kpi
@@ -48,7 +44,7 @@ from klynge.core.collection import State
 from klynge.core.dates import format_date_da
 from klynge.core.fingerprint import fingerprint
 from klynge.core.money import format_dkk, group_thousands
-from klynge.core.svgmap import Drawing, Region, Shape, colour_scale, draw, load_shapes, render_svg
+from klynge.core.svgmap import Region, colour_scale, render_svg
 from klynge.financing.models import AllocationRun, OfficeLead
 from klynge.financing.selectors import (
     AllocationTable,
@@ -58,7 +54,7 @@ from klynge.financing.selectors import (
 )
 from klynge.funding.models import Grant
 from klynge.masterdata.models import ClusterOffice
-from klynge.masterdata.services import DATA_DIR
+from klynge.masterdata.selectors import municipality_drawing, municipality_shapes
 from klynge.participation.models import (
     Activity,
     ActivityParticipation,
@@ -68,7 +64,6 @@ from klynge.participation.models import (
 from klynge.participation.selectors import OfficeReach, reach_by_municipality, reach_by_office
 from klynge.reports.models import PublishedReport
 
-BOUNDARIES = DATA_DIR / "sjaelland_municipalities.geojson"
 UNKNOWN = "ukendt"
 TITLE = "Årsrapport til KKR Sjælland"
 MEASURED = (kpi.Status.MET, kpi.Status.PARTLY, kpi.Status.NOT_MET)
@@ -144,7 +139,7 @@ class OfficeSection:
     received_ore: int
     outstanding_ore: int
     funding: tuple[FundingSource, ...]
-    contract: str  # the contract's title, or "" without one in force
+    contract: str  # the title of the approved report's contract, or "" without a report
     report_version: int | None  # None: no approved follow-up report
     narrative: str
     kpis: tuple[KpiLine, ...]
@@ -268,19 +263,6 @@ class AnnualReport:
 # --- reading -----------------------------------------------------------------------------
 
 
-def _contracts_in_force(year: int) -> list[Contract]:
-    return list(
-        Contract.objects.filter(
-            kind=ContractKind.OFFICE,
-            status__in=[ContractStatus.SIGNED, ContractStatus.EXPIRED],
-            first_year__lte=year,
-            last_year__gte=year,
-        )
-        .select_related("office")
-        .order_by("office__name")
-    )
-
-
 def _missing(year: int, allocation: YearAllocation | None) -> list[str]:
     """What the report of `year` lacks: the approved run first, then the follow-up."""
     problems = []
@@ -293,12 +275,7 @@ def _missing(year: int, allocation: YearAllocation | None) -> list[str]:
     if not FollowUpRound.objects.filter(year=year).exists():
         problems.append(f"en opfølgningsrunde for {year} (åbn den under Resultatkontrakter)")
     else:
-        approved = set(
-            OfficeReport.objects.filter(round__year=year, status=ReportStatus.APPROVED).values_list(
-                "contract_id", flat=True
-            )
-        )
-        missing = [c.holder_name for c in _contracts_in_force(year) if c.pk not in approved]
+        missing = [a.office_name for a in attainment(year=year) if a.report is None]
         if missing:
             problems.append("en godkendt afrapportering fra " + ", ".join(missing))
     return problems
@@ -374,23 +351,12 @@ def _reach_per_year(year: int) -> tuple[YearReach, ...]:
     return tuple(YearReach(y, counts[f"y{y}"] or 0) for y in years)
 
 
-@cache
-def _shapes() -> tuple[Shape, ...]:
-    return tuple(load_shapes(BOUNDARIES))
-
-
-@cache
-def _drawing() -> Drawing:
-    """The municipalities projected and simplified once per process: they never change."""
-    return draw(_shapes())
-
-
 def _map(
     year: int, rows: list[MunicipalitySection]
 ) -> tuple[str, tuple[MapRow, ...], tuple[tuple[str, str], ...]]:
     """The municipalities coloured by companies reached, with the same figures as rows."""
     colours, legend = colour_scale({row.code: row.companies for row in rows})
-    drawn = {shape.code for shape in _shapes()}
+    drawn = {shape.code for shape in municipality_shapes()}
     map_rows = tuple(
         MapRow(row.code, row.name, row.companies, colours.get(row.code, "#ffffff"))
         for row in rows
@@ -405,7 +371,7 @@ def _map(
         for row in map_rows
     }
     svg = render_svg(
-        _shapes(),
+        municipality_shapes(),
         regions,
         title=f"Virksomheder nået pr. kommune {year}",
         description=(
@@ -413,7 +379,7 @@ def _map(
             "Tabellen viser de samme tal."
         ),
         id_prefix="aarsrapport-kort",
-        drawing=_drawing(),
+        drawing=municipality_drawing(),
     )
     legend_rows = tuple(
         (f"{group_thousands(low)} – {group_thousands(high)}", colour)
@@ -529,7 +495,6 @@ def annual_report_data(year: int, *, today: dt.date | None = None) -> AnnualRepo
     views = request_list(year=year, today=today or dt.date(year + 1, 12, 31))
     per_office = office_reconciliation(views)
     attained = {a.report.contract.office_id: a for a in attainment(year=year) if a.report}
-    contracts = {c.office_id: c for c in _contracts_in_force(year)}
     grants = list(Grant.objects.select_related("grantor").prefetch_related("clusters"))
     offices_by_name = {o.name: o for o in ClusterOffice.objects.select_related("cluster")}
     reach = {r.office.name: r for r in reach_by_office(year=year, allocation=allocation)}
@@ -540,7 +505,7 @@ def annual_report_data(year: int, *, today: dt.date | None = None) -> AnnualRepo
         office = offices_by_name[name]
         found = attained.get(office.pk)
         report, rows = (found.report, found.rows) if found is not None else (None, [])
-        contract = contracts.get(office.pk) or (report.contract if report else None)
+        contract = report.contract if report is not None else None
         section = _office_section(office, table, run, per_office.get(name), report, rows,
                                   contract, grants, reach.get(name))  # fmt: skip
         offices.append(section)

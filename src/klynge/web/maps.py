@@ -4,26 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from klynge.core.money import format_decimal, format_dkk, group_thousands, round_half_away
 from klynge.core.svgmap import (
-    Drawing,
     Region,
-    Shape,
     colour_scale,
-    draw,
-    load_shapes,
     render_svg,
 )
 from klynge.financing.selectors import AllocationTable
-from klynge.masterdata.services import DATA_DIR
+from klynge.masterdata.selectors import municipality_drawing, municipality_shapes
 from klynge.participation.selectors import MunicipalityReach
-
-BOUNDARIES = DATA_DIR / "sjaelland_municipalities.geojson"
 
 # measure key -> (label, how its integer values are written)
 MEASURES = {
@@ -35,17 +28,6 @@ MEASURES = {
 }
 REACH_MEASURES = ("reach", "reach_per_1000")
 DEFAULT_MEASURE = "per_inhabitant"
-
-
-@cache
-def _shapes() -> tuple[Shape, ...]:
-    return tuple(load_shapes(BOUNDARIES))
-
-
-@cache
-def _drawing() -> Drawing:
-    """The municipalities projected and simplified once per process: they never change."""
-    return draw(_shapes())
 
 
 @dataclass(frozen=True)
@@ -145,12 +127,12 @@ def municipality_map(
     }
     title = f"{label} {table.year}"
     svg = render_svg(
-        _shapes(),
+        municipality_shapes(),
         regions,
         title=title,
         description=_("Map of the municipalities of Region Sjælland. The table shows the same."),
         id_prefix=f"kort-{measure}",
-        drawing=_drawing(),
+        drawing=municipality_drawing(),
     )
     return MunicipalityMap(
         measure=measure,

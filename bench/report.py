@@ -103,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
         from dataclasses import replace
 
         from klynge.reports import render
-        from klynge.reports.charts import report_charts
+        from klynge.reports.charts import draw_svgs, report_charts
         from klynge.reports.selectors import annual_report_data
 
         started = time.perf_counter()
@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             gathered = time.perf_counter()
             data = replace(data, title=data.title + marker)
             charts = report_charts(data)
+            draw_svgs(charts)
             charted = time.perf_counter()
             render.report_pdf(data, charts)
             done = time.perf_counter()

@@ -27,7 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from klynge.collection.letters import compile_letter
 from klynge.core.money import ORE_PER_KRONE, format_dkk, group_thousands
 from klynge.core.tabular import formula_safe
-from klynge.reports.charts import Chart, report_charts
+from klynge.reports.charts import Chart, draw_svgs, report_charts
 from klynge.reports.selectors import AnnualReport, OfficeSection
 
 TEMPLATES = Path(__file__).parent / "templates" / "reports"
@@ -237,9 +237,9 @@ def pdf_context(report: AnnualReport, charts: tuple[Chart, ...]) -> dict[str, An
                 "description": c.description,
                 "columns": list(c.columns),
                 "rows": [list(r) for r in c.rows],
-                "svg": c.svg(),
+                "svg": svg,
             }
-            for c in charts
+            for c, svg in zip(charts, draw_svgs(charts), strict=True)
         ],
         "offices": [office_context(o) for o in report.offices],
         "municipalities": municipality_rows(report),

@@ -188,7 +188,8 @@ def _targets(contract: Contract) -> None:
             targets_set(actor=DEMO_ACTOR, indicator=indicator, targets={year: text})
 
 
-def _report(follow_up: FollowUpRound) -> None:
+def demo_reports_approve(follow_up: FollowUpRound) -> None:
+    """Fill in, submit and approve every report of the round with demo values."""
     for report in follow_up.reports.select_related("contract"):
         contract = report.contract
         rng = Random(f"actuals {contract.title} {follow_up.year}")  # noqa: S311
@@ -238,6 +239,6 @@ def demo_contracts_load() -> dict[str, int]:
             actor=DEMO_ACTOR, year=year, opens_on=dt.date(year + 1, 1, 10),
             deadline=dt.date(year + 1, 3, 1), note="Demodata.",
         )  # fmt: skip
-        _report(follow_up)
+        demo_reports_approve(follow_up)
         rounds += 1
     return {"contracts": len(contracts) + cluster_contracts, "rounds": rounds}

@@ -58,6 +58,8 @@ class World:
     other_contract_pk: int  # Food & Bio's signed contract (not webuild's, not Næstved's)
     report_pk: int  # We Build Denmark's report in the 2024 round (draft)
     other_report_pk: int  # Food & Bio's report in the 2024 round
+    document_pk: int  # the signed PDF of We Build Denmark's contract
+    indicator_pk: int  # the first indicator of We Build Denmark's contract
 
 
 CONTRACT_PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -131,6 +133,8 @@ def make_world(agreement: Agreement) -> World:
         other_contract_pk=other_contract.pk,
         report_pk=reports[contract.pk],
         other_report_pk=reports[other_contract.pk],
+        document_pk=contract.documents.values_list("pk", flat=True).first() or 0,
+        indicator_pk=contract.indicators.values_list("pk", flat=True).first() or 0,
     )  # fmt: skip
 
 

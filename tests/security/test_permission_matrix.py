@@ -58,6 +58,7 @@ def fixed(path_name: str, *args: Any) -> Callable[[World], str]:
 
 
 SECRETARIAT_ONLY = statuses((SEC,))
+STAFF = statuses((SEC, MUN, LEAD, OFFICE))
 
 
 def published(world: World) -> PublishedReport:
@@ -252,6 +253,63 @@ MATRIX: dict[str, Entry] = {
     "user-new": Entry(fixed("user-new"), SECRETARIAT_ONLY),
     "user-edit": Entry(lambda w: reverse("user-edit", args=[w.greve_user_pk]), SECRETARIAT_ONLY),
     "audit-log": Entry(fixed("audit-log"), SECRETARIAT_ONLY),
+    # Result contracts and the follow-up: every organisation's staff sees them (an
+    # office its own and its cluster's), never the reader; the secretariat manages.
+    "contract-list": Entry(fixed("contract-list"), STAFF),
+    "contract-detail": Entry(lambda w: reverse("contract-detail", args=[w.contract_pk]), STAFF),
+    "contract-download": Entry(
+        lambda w: reverse("contract-download", args=[w.contract_pk, w.document_pk]), STAFF
+    ),
+    "contract-new": Entry(fixed("contract-new", "kontor"), SECRETARIAT_ONLY),
+    "contract-edit": Entry(
+        lambda w: reverse("contract-edit", args=[w.contract_pk]), SECRETARIAT_ONLY
+    ),
+    "contract-document": Entry(
+        lambda w: reverse("contract-document", args=[w.contract_pk]), SECRETARIAT_ONLY
+    ),
+    "contract-sign": Entry(
+        lambda w: reverse("contract-sign", args=[w.contract_pk]), SECRETARIAT_ONLY
+    ),
+    "contract-expire": Entry(
+        lambda w: reverse("contract-expire", args=[w.contract_pk]),
+        statuses((SEC,), status=302),
+        method="post",
+    ),
+    "indicator-new": Entry(
+        lambda w: reverse("indicator-new", args=[w.contract_pk]), SECRETARIAT_ONLY
+    ),
+    "indicator-edit": Entry(
+        lambda w: reverse("indicator-edit", args=[w.contract_pk, w.indicator_pk]),
+        SECRETARIAT_ONLY,
+    ),
+    "indicator-targets": Entry(
+        lambda w: reverse("indicator-targets", args=[w.contract_pk, w.indicator_pk]),
+        SECRETARIAT_ONLY,
+    ),
+    "indicator-delete": Entry(
+        lambda w: reverse("indicator-delete", args=[w.contract_pk, w.indicator_pk]),
+        statuses((SEC,), status=302),
+        method="post",
+    ),
+    "round-list": Entry(fixed("round-list"), STAFF),
+    "round-new": Entry(fixed("round-new"), SECRETARIAT_ONLY),
+    "round-detail": Entry(fixed("round-detail", 2024), STAFF),
+    "round-deadline": Entry(fixed("round-deadline", 2024), SECRETARIAT_ONLY),
+    "report-detail": Entry(lambda w: reverse("report-detail", args=[w.report_pk]), STAFF),
+    # The report is a draft: the review and the new version are refused by the
+    # service and shown on the page (200) to those who may ask; the rest get 403.
+    "report-review": Entry(
+        lambda w: reverse("report-review", args=[w.report_pk]),
+        statuses((LEAD,)),
+        method="post",
+        data={"decision": "approve"},
+    ),
+    "report-new-version": Entry(
+        lambda w: reverse("report-new-version", args=[w.report_pk]),
+        statuses((SEC, LEAD, OFFICE)),
+        method="post",
+        data={"reason": "matrix"},
+    ),
     # The admin is the operators' back office: superusers only; every role
     # is sent to the admin's own login.
     "admin:*": Entry(fixed("admin:index"), statuses(status=302, others=302, no_role=302)),

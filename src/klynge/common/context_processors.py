@@ -20,6 +20,8 @@ NAVIGATION = (
     ("requests-current", _("Requests"), perms.VIEW_REQUESTS),
     ("funding", _("Funding"), perms.VIEW_ALLOCATION),
     ("reach", _("Companies"), perms.VIEW_REGISTER),
+    ("contract-list", _("Result contracts"), perms.VIEW_CONTRACTS),
+    ("round-list", _("Follow-up"), perms.VIEW_CONTRACTS),
     ("scenarios", _("Scenarios"), perms.VIEW_ALLOCATION),
     ("data-quality", _("Data quality"), perms.VIEW_REGISTER),
     ("annual-report", _("Annual report"), perms.MAKE_ANNUAL_REPORT),

@@ -38,14 +38,16 @@ def submitted(
     Run `write` with a valid POSTed form's data; True when it was stored.
 
     A `refused` error from the service becomes an error of the form (shown
-    in its error summary), so the user sees why and nothing is stored.
+    in its error summary), so the user sees why and nothing is stored; an
+    error listing its `problems` (as ContractError does) gives one line each.
     """
     if request.method != "POST" or not form.is_valid():
         return False
     try:
         write(form.cleaned_data)
     except refused as error:
-        form.add_error(None, str(error))
+        for problem in getattr(error, "problems", None) or [str(error)]:
+            form.add_error(None, problem)
         return False
     messages.success(request, success)
     return True

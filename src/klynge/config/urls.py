@@ -32,6 +32,9 @@ register_converter(converters.YearConverter, "year")
 register_converter(converters.CodeConverter, "code")
 register_converter(converters.DigitsConverter, "digits")
 
+# The contracts' patterns use the converters above, so they are read after them.
+from klynge.contracts.urls import urlpatterns as contract_patterns  # noqa: E402
+
 urlpatterns = [
     path("", web.home, name="home"),
     path("overblik/", web.overview, name="overview"),
@@ -205,5 +208,6 @@ urlpatterns = [
     path("brugere/ny/", accounts.user_new, name="user-new"),
     path("brugere/<id:pk>/", accounts.user_edit, name="user-edit"),
     path("aendringslog/", audit.audit_log, name="audit-log"),
+    *contract_patterns,
     path("admin/", admin.site.urls),
 ]

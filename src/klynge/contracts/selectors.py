@@ -145,15 +145,7 @@ class ResultRow:
         kind = self.indicator.core_kind
         if kind is kpi.Kind.TEXT:
             return self.text
-        if self.actual is None:
-            return ""
-        if kind is kpi.Kind.MILESTONE:
-            return "ja" if self.actual else "nej"
-        if kind is kpi.Kind.AMOUNT:
-            return kpi.format_value(kind, self.actual).removesuffix(" kr.")
-        if kind is kpi.Kind.SHARE:
-            return kpi.format_value(kind, self.actual).removesuffix(" %")
-        return str(self.actual)
+        return kpi.typed_value(kind, self.actual)
 
 
 def result_rows(

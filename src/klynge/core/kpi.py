@@ -198,6 +198,19 @@ def format_value(kind: Kind, value: int | None, *, unit: str = "") -> str:
     return f"{text} {unit}".strip()
 
 
+def typed_value(kind: Kind, value: int | None) -> str:
+    """A stored value as a user would type it back into a form (read by `parse_value`)."""
+    if value is None or kind is Kind.TEXT:
+        return ""
+    if kind is Kind.MILESTONE:
+        return "ja" if value else "nej"
+    if kind is Kind.AMOUNT:
+        return format_dkk(value, unit=False)
+    if kind is Kind.SHARE:
+        return format_value(kind, value).removesuffix(" %")
+    return str(value)
+
+
 def attainment(direction: Direction, target: int, actual: int) -> Fraction:
     """
     How much of the target is attained, exactly: 1 is exactly the target.

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from klynge.common.forms import BoundedModelChoiceField, DanishDateField
@@ -39,9 +40,9 @@ class WholeNumberField(forms.CharField):
 
     def __init__(self, *, low: int, high: int, **kwargs: Any) -> None:
         self.low, self.high = low, high
-        kwargs.setdefault("max_length", len(str(high)) + 2)
         super().__init__(**kwargs)
         self.widget.attrs.setdefault("inputmode", "numeric")
+        self.widget.attrs.setdefault("maxlength", str(len(str(high)) + 2))
 
     def prepare_value(self, value: Any) -> Any:
         return str(value) if isinstance(value, int) else value
@@ -79,9 +80,7 @@ class _ContractForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     first_year = _year(_("First year"))
     last_year = _year(_("Last year"))
-    met_percent = WholeNumberField(
-        label=_("Met from (% of target)"), low=1, high=1000, initial=100
-    )
+    met_percent = WholeNumberField(label=_("Met from (% of target)"), low=1, high=1000, initial=100)
     partly_percent = WholeNumberField(
         label=_("Partly met from (% of target)"), low=1, high=1000, initial=80
     )
@@ -114,9 +113,7 @@ class ClusterContractForm(_ContractForm):
     """A cluster's contract with Uddannelses- og Forskningsstyrelsen."""
 
     kind = ContractKind.CLUSTER
-    cluster = BoundedModelChoiceField(
-        label=_("Cluster"), queryset=Cluster.objects.order_by("name")
-    )
+    cluster = BoundedModelChoiceField(label=_("Cluster"), queryset=Cluster.objects.order_by("name"))
     counterparty = BoundedModelChoiceField(
         label=_("Contract party"),
         queryset=Organisation.objects.order_by("name"),
@@ -145,12 +142,14 @@ class SignForm(forms.Form):
     def __init__(self, *args: Any, contract: Contract, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         holder = (
-            {"office": contract.office_id} if contract.office_id else {"cluster": contract.cluster_id}
+            Q(office_id=contract.office_id)
+            if contract.office_id
+            else Q(cluster_id=contract.cluster_id)
         )
         field = self.fields["replaces"]
         assert isinstance(field, forms.ModelChoiceField)  # noqa: S101
         field.queryset = (
-            Contract.objects.filter(status=ContractStatus.SIGNED, **holder)
+            Contract.objects.filter(holder, status=ContractStatus.SIGNED)
             .exclude(pk=contract.pk)
             .order_by("-first_year")
         )

@@ -24,9 +24,7 @@ urlpatterns = [
     ),
     path("resultatkontrakter/<id:pk>/underskriv/", views.contract_sign, name="contract-sign"),
     path("resultatkontrakter/<id:pk>/udloeb/", views.contract_expire, name="contract-expire"),
-    path(
-        "resultatkontrakter/<id:pk>/indikatorer/ny/", views.indicator_new, name="indicator-new"
-    ),
+    path("resultatkontrakter/<id:pk>/indikatorer/ny/", views.indicator_new, name="indicator-new"),
     path(
         "resultatkontrakter/<id:pk>/indikatorer/<id:indicator_id>/",
         views.indicator_edit,

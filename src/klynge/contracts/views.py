@@ -162,7 +162,9 @@ def contract_new(request: HttpRequest, kind: str) -> HttpResponse:
             )
         )
 
-    if submitted(request, form, write, refused=ContractError, success=_("The contract is created.")):
+    if submitted(
+        request, form, write, refused=ContractError, success=_("The contract is created.")
+    ):
         return redirect("contract-detail", pk=created[0].pk)
     heading = (
         _("New result contract for an office")
@@ -301,8 +303,8 @@ def contract_download(request: HttpRequest, pk: int, document_id: int) -> HttpRe
     contract = _contract_or_404(request, pk)
     document = get_object_or_404(ContractDocument, contract=contract, pk=document_id)
     response = HttpResponse(bytes(document.content), content_type="application/pdf")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=document.file_name
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=document.file_name) or "attachment"
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -587,8 +589,8 @@ def _report_page(
     report: OfficeReport,
     *,
     entry: ReportForm | None = None,
-    review: ReviewForm | None = None,
-    new_version: NewVersionForm | None = None,
+    review: forms.Form | None = None,
+    new_version: forms.Form | None = None,
 ) -> HttpResponse:
     user = request.user
     rows = selectors.result_rows(report=report)
@@ -707,7 +709,9 @@ def _report_action(
         else:
             messages.success(request, success)
             return redirect("report-detail", pk=report.pk)
-    return _report_page(request, report, **{form_name: form})
+    if form_name == "review":
+        return _report_page(request, report, review=form)
+    return _report_page(request, report, new_version=form)
 
 
 @require_POST
@@ -736,9 +740,7 @@ def report_new_version(request: HttpRequest, pk: int) -> HttpResponse:
 
     def write(report: OfficeReport, data: dict[str, Any]) -> None:
         new.append(
-            services.report_new_version(
-                actor=_actor(request), report=report, reason=data["reason"]
-            )
+            services.report_new_version(actor=_actor(request), report=report, reason=data["reason"])
         )
 
     response = _report_action(

@@ -128,3 +128,63 @@ def test_a_form_with_errors_has_no_axe_violations_and_links_to_the_fields(
     assert summary.locator("a[href='#id_office_amount_ore']").count() == 1
     assert axe_violations(page) == []
     assert page.klynge_errors == []
+
+
+def test_the_follow_up_forms_have_no_axe_violations(site: str, page: Any, world: World) -> None:
+    """
+    The office's report form with an error, sent; the lead's review form; a contract form.
+
+    The matrix's world holds We Build Denmark's 2024 report as a draft; this
+    test sends it for approval (last in the module: the other tests only
+    open pages, which every state of the report allows).
+    """
+    from klynge.contracts.models import Indicator
+
+    found = {}
+    report = f"{site}/opfoelgning/afrapportering/{world.report_pk}/"
+    entered = Indicator.objects.filter(contract_id=world.contract_pk, source="entered").values_list(
+        "pk", "kind", "key"
+    )
+    log_in(page, site, "webuild", DEMO_PASSWORD)
+    page.goto(report)
+    count = next(pk for pk, kind, _key in entered if kind == "count")
+    page.fill(f"#id_value_{count}", "mange")
+    page.click("button[value=save]")
+    page.wait_for_load_state()
+    assert page.locator("[data-module=error-summary]").count() == 1
+    assert page.locator(f"[data-module=error-summary] a[href='#id_value_{count}']").count() == 1
+    if violations := axe_violations(page):
+        found["report form with an error"] = violations
+    typed = {"count": "8", "share": "85,5", "amount": "250.000", "milestone": "ja", "text": "Tre."}
+    for pk, kind, _key in entered:
+        page.fill(f"#id_value_{pk}", typed[kind])
+    page.click("button[value=submit]")
+    page.wait_for_load_state()
+    assert page.locator("[data-module=error-summary]").count() == 0
+    with page.expect_navigation():
+        page.click(".additional-info button[type=submit]")  # "Log af"
+    log_in(page, site, "naestved", DEMO_PASSWORD)
+    page.goto(report)
+    assert page.locator("button[name=decision]").count() == 2
+    page.click("button[value=changes]")  # without the comment it needs
+    page.wait_for_load_state()
+    assert page.locator("[data-module=error-summary]").count() == 1
+    if violations := axe_violations(page):
+        found["review form with an error"] = violations
+    with page.expect_navigation():
+        page.click(".additional-info button[type=submit]")
+    log_in(page, site, "sekretariat", DEMO_PASSWORD)
+    page.goto(f"{site}/resultatkontrakter/ny/kontor/")
+    page.fill("#id_first_year", "2024")
+    page.fill("#id_last_year", "2022")
+    page.click("button[type=submit] >> text=Gem")
+    page.wait_for_load_state()
+    assert page.locator("[data-module=error-summary]").count() == 1
+    if violations := axe_violations(page):
+        found["contract form with an error"] = violations
+    page.goto(f"{site}/resultatkontrakter/{world.contract_pk}/dokument/")
+    if violations := axe_violations(page):
+        found["upload form"] = violations
+
+    assert found == {}, describe([{"url": u, "violations": v} for u, v in found.items()])
+    assert page.klynge_errors == []

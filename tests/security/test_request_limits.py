@@ -186,7 +186,11 @@ def test_the_same_size_is_refused_on_any_other_url(login_as) -> None:
 
 def test_the_upload_urls_are_named_in_the_url_configuration() -> None:
     assert set(settings.KLYNGE_UPLOAD_URL_NAMES) <= url_pattern_names()
-    assert set(settings.KLYNGE_UPLOAD_URL_NAMES) == {"imports", "payments-import"}
+    assert set(settings.KLYNGE_UPLOAD_URL_NAMES) == {
+        "imports",
+        "payments-import",
+        "contract-document",
+    }
 
 
 def test_djangos_own_limits_are_no_looser_than_the_body_limit() -> None:

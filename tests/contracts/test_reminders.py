@@ -163,7 +163,7 @@ def test_the_mail_is_danish_with_year_office_deadline_and_link(report: OfficeRep
     assert subject == "Klynge: Afrapportering 2024: fristen er 1. marts 2025"
     assert "We Build Denmark – Næstved" in body
     assert "Frist: 1. marts 2025" in body
-    assert f"https://klynge.example.dk/opfoelgning/rapport/{report.pk}/" in body
+    assert f"https://klynge.example.dk/opfoelgning/afrapportering/{report.pk}/" in body
     _send(SOON)
     assert mail.outbox[0].from_email == settings.DEFAULT_FROM_EMAIL
 

@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 from tests.contracts.conftest import ACTOR, OFFICE, PDF
 
 from klynge.audit.models import AuditEntry
@@ -34,6 +35,12 @@ Login = Callable[[str], Client]
 
 def _page(response) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
+
+
+def _row(page: str, name: str) -> str:
+    """The row of the results table that names the indicator `name`."""
+    start = page.index(f'<th scope="row">{escape(name)}</th>')
+    return page[start : page.index("</tr>", start)]
 
 
 def _create_through_the_web(client: Client, demo: Agreement) -> Contract:
@@ -110,7 +117,10 @@ def test_a_full_round_through_the_web(login_as: Login, demo: Agreement) -> None:
     unique = contract.indicators.get(key="unikke-virksomheder")
     assert f'name="value_{count.pk}"' in page
     assert f'name="value_{unique.pk}"' not in page and f'name="comment_{unique.pk}"' in page
-    assert "indberettet" not in page
+    shown = page.index(f'<p class="form-label">{escape(unique.name)}</p>')
+    # "beregnet fra deltagerregistret" (the msgid is English until the catalogue has it)
+    assert _("computed from the participant register") in page[shown : shown + 300]
+    assert _("entered") not in _row(page, unique.name)
     # It enters too few collaborations and sends the report.
     response = office.post(url, _report_values(contract, count="7"))
     assert response.status_code == 302, _page(response)
@@ -143,7 +153,8 @@ def test_a_full_round_through_the_web(login_as: Login, demo: Agreement) -> None:
     assert report.status == ReportStatus.APPROVED
     page = _page(greve.get(url))
     assert "opfyldt" in page and "godkendt" in page
-    assert "beregnet" in page
+    computed = _row(page, unique.name)
+    assert "beregnet" in computed and _("entered") not in computed
 
     # Approved: editing is refused, and nothing changes.
     results = list(KpiResult.objects.filter(report=report).values_list("value", "text"))

@@ -27,7 +27,7 @@ from enum import Enum
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from klynge.audit.services import Actor
 from klynge.common.choices import Basis
@@ -36,9 +36,8 @@ from klynge.contracts.selectors import ReportState, follow_up_due
 from klynge.contracts.services import reminder_record
 from klynge.core.dates import format_date_da
 
-# The report page (the contracts web pages). Until the URL exists, its path is
-# built here, in this one place.
-REPORT_URL_NAME = "office-report"
+# The office report's page (klynge.contracts.urls).
+REPORT_URL_NAME = "report-detail"
 
 STAGE_OF_STATE = {
     ReportState.DUE: ReminderStage.DUE,
@@ -89,10 +88,7 @@ class Reminder:
 
 def report_path(pk: int) -> str:
     """The path of an office report's page."""
-    try:
-        return reverse(REPORT_URL_NAME, args=[pk])
-    except NoReverseMatch:
-        return f"/opfoelgning/rapport/{pk}/"
+    return reverse(REPORT_URL_NAME, args=[pk])
 
 
 def report_url(pk: int) -> str:

@@ -266,8 +266,12 @@ class ReportForm(forms.Form):
                     kind=indicator.core_kind,
                     label=indicator.name,
                     initial=row.input_text,
-                    help_text=_("Target: %(target)s. %(hint)s")
-                    % {"target": row.target_text, "hint": VALUE_HINTS[indicator.core_kind]},
+                    help_text=(
+                        _("Target: %(target)s. %(hint)s")
+                        % {"target": row.target_text, "hint": VALUE_HINTS[indicator.core_kind]}
+                        if indicator.core_kind is not kpi.Kind.TEXT
+                        else ""
+                    ),
                 )
             self.fields[f"comment_{indicator.pk}"] = forms.CharField(
                 label=_("Comment on %(name)s") % {"name": indicator.name},

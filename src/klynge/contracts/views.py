@@ -194,29 +194,41 @@ def contract_edit(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_or_404(request, pk)
     form_class = FORMS[ContractKind(contract.kind)]
     form = form_class(request.POST or None, initial=form_class.initial_from(contract))
-    if submitted(
+    return _contract_form(
         request,
+        contract,
         form,
         lambda data: services.contract_update(
             actor=_actor(request), contract=contract, data=_contract_input(contract.kind, data)
         ),
-        refused=ContractError,
         success=_("The contract is saved."),
-    ):
-        return redirect("contract-detail", pk=contract.pk)
-    return _edit_page(
-        request,
-        form,
         heading=_("Edit %(title)s") % {"title": contract.title},
-        contract=contract,
-        intro=None if contract.status == ContractStatus.DRAFT else _frozen_text(contract),
+        intro=_frozen_text(contract),
     )
 
 
-def _frozen_text(contract: Contract) -> str:
+def _frozen_text(contract: Contract) -> str | None:
+    """Why a contract that is no longer a draft cannot be changed; None for a draft."""
+    if contract.status == ContractStatus.DRAFT:
+        return None
     return _(
         "The contract is %(status)s and cannot be changed; make a new contract that replaces it."
     ) % {"status": contract.get_status_display().lower()}
+
+
+def _contract_form(
+    request: HttpRequest,
+    contract: Contract,
+    form: forms.Form,
+    write: Callable[[dict[str, Any]], object],
+    *,
+    success: str,
+    **page: Any,
+) -> HttpResponse:
+    """Store a valid form through `write` and go to the contract, or show the form."""
+    if submitted(request, form, write, refused=ContractError, success=success):
+        return redirect("contract-detail", pk=contract.pk)
+    return _edit_page(request, form, contract=contract, **page)
 
 
 def _edit_page(
@@ -316,8 +328,9 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark a draft signed, with the date and the contract it replaces, if any."""
     contract = _contract_or_404(request, pk)
     form = SignForm(request.POST or None, contract=contract)
-    if submitted(
+    return _contract_form(
         request,
+        contract,
         form,
         lambda data: services.contract_sign(
             actor=_actor(request),
@@ -325,16 +338,9 @@ def contract_sign(request: HttpRequest, pk: int) -> HttpResponse:
             signed_on=data["signed_on"],
             replaces=data["replaces"],
         ),
-        refused=ContractError,
         success=_("The contract is marked signed."),
-    ):
-        return redirect("contract-detail", pk=contract.pk)
-    return _edit_page(
-        request,
-        form,
         heading=_("Mark %(title)s signed") % {"title": contract.title},
-        contract=contract,
-        intro=None if contract.status == ContractStatus.DRAFT else _frozen_text(contract),
+        intro=_frozen_text(contract),
         submit_label=_("Mark signed"),
     )
 
@@ -382,17 +388,16 @@ def _indicator_input(data: dict[str, Any]) -> IndicatorInput:
 def indicator_new(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _contract_or_404(request, pk)
     form = IndicatorForm(request.POST or None)
-    if submitted(
+    return _contract_form(
         request,
+        contract,
         form,
         lambda data: services.indicator_save(
             actor=_actor(request), contract=contract, data=_indicator_input(data)
         ),
-        refused=ContractError,
         success=_("The indicator is added."),
-    ):
-        return redirect("contract-detail", pk=contract.pk)
-    return _edit_page(request, form, heading=_("New indicator"), contract=contract)
+        heading=_("New indicator"),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -401,8 +406,9 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_id: int) -> HttpResp
     indicator = _indicator_or_404(request, pk, indicator_id)
     contract = indicator.contract
     form = IndicatorForm(request.POST or None, initial=IndicatorForm.initial_from(indicator))
-    if submitted(
+    return _contract_form(
         request,
+        contract,
         form,
         lambda data: services.indicator_save(
             actor=_actor(request),
@@ -410,15 +416,8 @@ def indicator_edit(request: HttpRequest, pk: int, indicator_id: int) -> HttpResp
             data=_indicator_input(data),
             indicator=indicator,
         ),
-        refused=ContractError,
         success=_("The indicator is saved."),
-    ):
-        return redirect("contract-detail", pk=contract.pk)
-    return _edit_page(
-        request,
-        form,
         heading=_("Edit the indicator %(name)s") % {"name": indicator.name},
-        contract=contract,
         after="contracts/indicator_delete.html",
         indicator=indicator,
     )
@@ -449,21 +448,15 @@ def indicator_targets(request: HttpRequest, pk: int, indicator_id: int) -> HttpR
     kind = indicator.core_kind
     typed = {year: kpi.typed_value(kind, value) for year, value in line.targets.items()}
     form = TargetsForm(request.POST or None, indicator=indicator, targets=typed)
-    if submitted(
+    return _contract_form(
         request,
+        contract,
         form,
         lambda _data: services.targets_set(
             actor=_actor(request), indicator=indicator, targets=form.targets()
         ),
-        refused=ContractError,
         success=_("The targets are saved."),
-    ):
-        return redirect("contract-detail", pk=contract.pk)
-    return _edit_page(
-        request,
-        form,
         heading=_("Targets for %(name)s") % {"name": indicator.name},
-        contract=contract,
         intro=_("An empty field removes the year's target."),
     )
 

@@ -451,3 +451,24 @@ def test_the_main_menu_shows_the_contracts_to_staff_only(login_as: Login) -> Non
         menu = page[page.index('<ul class="mainmenu">') :]
         assert (reverse("contract-list") in menu) is shown, username
         assert (reverse("round-list") in menu) is shown, username
+
+
+def test_a_cluster_contract_with_ufs_is_created_through_the_web(login_as: Login) -> None:
+    office = ClusterOffice.objects.get(name=OFFICE)
+    ufs = Organisation.objects.get(name="Uddannelses- og Forskningsstyrelsen")
+    client = login_as("sekretariat")
+    url = reverse("contract-new", args=["klynge"])
+    data = {
+        "cluster": office.cluster_id, "counterparty": ufs.pk, "title": "Klyngen og UFS",
+        "first_year": "2022", "last_year": "2024", "met_percent": "100",
+        "partly_percent": "80", "note": "",
+    }  # fmt: skip
+
+    refused = client.post(url, {**data, "met_percent": "70"})
+    response = client.post(url, data)
+
+    assert refused.status_code == 200 and "Tærsklerne" in _page(refused)
+    contract = Contract.objects.get()
+    assert response["Location"] == reverse("contract-detail", args=[contract.pk])
+    assert (contract.kind, contract.counterparty, contract.office) == ("cluster", ufs, None)
+    assert client.get(reverse("contract-new", args=["andet"])).status_code == 404

@@ -321,7 +321,8 @@ def _grant_lines(grants: list[Grant], office: ClusterOffice, year: int) -> list[
                 f"{years.start}-{years.stop - 1}; fordelingen på år oplyses ikke."
             )
         source = grant.grantor.name if grant.grantor is not None else "ukendt bevillingsgiver"
-        note = " ".join(part for part in (grant.purpose.strip().rstrip("."), why) if part)
+        purpose = grant.purpose.strip().rstrip(".")
+        note = " ".join(part for part in (f"{purpose}." if purpose else "", why) if part)
         lines.append(FundingSource(source, amount, note))
     return lines
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from collections.abc import Callable
 
+import pypdf
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -25,7 +27,7 @@ from klynge.contracts.models import (
     ReportStatus,
 )
 from klynge.contracts.services import ContractInput, contract_create, round_open
-from klynge.financing.models import Agreement, OfficeLead
+from klynge.financing.models import Agreement, AllocationRun, OfficeLead
 from klynge.masterdata.models import ClusterOffice, Municipality, Organisation
 
 pytestmark = pytest.mark.django_db
@@ -155,6 +157,25 @@ def test_a_full_round_through_the_web(login_as: Login, demo: Agreement) -> None:
     assert "opfyldt" in page and "godkendt" in page
     computed = _row(page, unique.name)
     assert "beregnet" in computed and _("entered") not in computed
+
+    # The secretariat approves the year's allocation and downloads the report to KKR
+    # Sjælland, which carries the approved figures of the office.
+    response = secretariat.post(reverse("allocation-save", args=[2024]))
+    assert response.status_code == 302
+    run = AllocationRun.objects.get(year=2024)
+    response = secretariat.post(
+        reverse("allocation-approve", args=[2024, run.pk]), {"confirmed": "on"}
+    )
+    assert response.status_code == 302, _page(response)
+    response = secretariat.get(reverse("annual-report-download", args=[2024, "pdf"]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = " ".join(
+        page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.content)).pages
+    )
+    words = " ".join(text.split())
+    assert "Virksomheder i samarbejds- og innovationsprojekter" in words
+    assert "10 virksomheder 12 virksomheder opfyldt" in words  # target, corrected actual
+    assert "Året i korte træk." in words
 
     # Approved: editing is refused, and nothing changes.
     results = list(KpiResult.objects.filter(report=report).values_list("value", "text"))

@@ -80,7 +80,9 @@ class _ContractForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     first_year = _year(_("First year"))
     last_year = _year(_("Last year"))
-    met_percent = WholeNumberField(label=_("Met from (percent of target)"), low=1, high=1000, initial=100)
+    met_percent = WholeNumberField(
+        label=_("Met from (percent of target)"), low=1, high=1000, initial=100
+    )
     partly_percent = WholeNumberField(
         label=_("Partly met from (percent of target)"), low=1, high=1000, initial=80
     )

@@ -96,7 +96,7 @@ def _actual_text(indicator: Indicator, rng: Random, target: int | None, year: in
             "fælles udviklingsprojekter og nye netværk."
         )
     if kind is kpi.Kind.MILESTONE:
-        return "ja" if rng.random() < 0.8 else "nej"
+        return "ja" if rng.randrange(10) < 8 else "nej"
     base = target if target is not None else 10
     value = base * rng.randint(60, 125) // 100
     if kind is kpi.Kind.SHARE:
@@ -202,7 +202,7 @@ def demo_reports_approve(follow_up: FollowUpRound) -> None:
         results = {
             i.pk: EnteredResult(
                 value=_actual_text(i, rng, targets.get(i.pk), follow_up.year),
-                comment="Demodata." if rng.random() < 0.3 else "",
+                comment="Demodata." if rng.randrange(10) < 3 else "",
             )
             for i in contract.indicators.all()
         }

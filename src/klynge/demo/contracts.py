@@ -175,12 +175,12 @@ def _cluster_contract(agreement: Agreement) -> int:
     return 1
 
 
-def _targets(contract: Contract) -> None:
+def _targets(contract: Contract, counts_by_year: dict[int, dict[int, dict[str, int]]]) -> None:
     rng = Random(f"targets {contract.title}")  # noqa: S311 - demo data, not security
     for year in contract.years():
-        counts = register_counts(year=year, office_id=contract.office_id).get(
-            contract.office_id or 0, {}
-        )
+        if year not in counts_by_year:  # every office's counts of the year, in one query
+            counts_by_year[year] = register_counts(year=year)
+        counts = counts_by_year[year].get(contract.office_id or 0, {})
         for indicator in contract.indicators.all():
             if indicator.core_kind is kpi.Kind.TEXT:
                 continue
@@ -229,8 +229,9 @@ def demo_contracts_load() -> dict[str, int]:
         return {"contracts": 0, "rounds": 0}
     contracts = _office_contracts(agreement)
     cluster_contracts = _cluster_contract(agreement)
+    counts_by_year: dict[int, dict[int, dict[str, int]]] = {}
     for contract in contracts:
-        _targets(contract)
+        _targets(contract, counts_by_year)
     rounds = 0
     for year in APPROVED_YEARS:
         if FollowUpRound.objects.filter(year=year).exists():

@@ -60,10 +60,6 @@ class ContractError(ValueError):
         super().__init__(" ".join(self.problems))
 
 
-def _office_id(contract: Contract) -> int | None:
-    return contract.office_id
-
-
 def _audit(
     actor: Actor,
     action: Action,
@@ -83,7 +79,7 @@ def _audit(
         after=after if after is not None else (snapshot(instance) if action != Action.DELETE
                                                else None),
         reason=reason,
-        office_id=_office_id(contract),
+        office_id=contract.office_id,
         municipality_code=contract.lead_municipality.code if contract.lead_municipality else "",
         year=year,
     )  # fmt: skip
@@ -337,12 +333,11 @@ def contract_sign(
         )
     if problems:
         raise ContractError(problems)
-    if replaces is not None:
-        old = Contract.objects.select_for_update().get(pk=replaces.pk)
-        old_before = snapshot(old)
-        old.status = ContractStatus.REPLACED
-        old.save(update_fields=["status"])
-        _audit(actor, Action.UPDATE, old, old_before, contract=old,
+    if replaces is not None:  # locked above
+        old_before = snapshot(replaces)
+        replaces.status = ContractStatus.REPLACED
+        replaces.save(update_fields=["status"])
+        _audit(actor, Action.UPDATE, replaces, old_before, contract=replaces,
                reason=f"Erstattet af {contract}")  # fmt: skip
     contract.status = ContractStatus.SIGNED
     contract.signed_on = signed_on
@@ -572,8 +567,8 @@ def targets_set(*, actor: Actor, indicator: Indicator, targets: Mapping[int, str
 # --- the yearly follow-up --------------------------------------------------------------
 
 
-def _round_state(follow_up: FollowUpRound) -> dict[str, Any]:
-    return snapshot(follow_up)
+def _deadline_before_opening(deadline: dt.date, opens_on: dt.date) -> str:
+    return f"Fristen ({deadline:%d-%m-%Y}) ligger før åbningen ({opens_on:%d-%m-%Y})."
 
 
 def round_contracts(year: int) -> list[Contract]:
@@ -618,7 +613,7 @@ def round_open(
     if not FIRST_YEAR <= year <= LAST_YEAR:
         problems.append(f"Året {year} ligger uden for {FIRST_YEAR}-{LAST_YEAR}.")
     if deadline < opens_on:
-        problems.append(f"Fristen ({deadline:%d-%m-%Y}) ligger før åbningen ({opens_on:%d-%m-%Y}).")
+        problems.append(_deadline_before_opening(deadline, opens_on))
     if FollowUpRound.objects.filter(year=year).exists():
         problems.append(f"Opfølgningen for {year} er allerede åbnet.")
     if not problems and not round_contracts(year):
@@ -636,7 +631,7 @@ def round_open(
     except IntegrityError:
         raise ContractError(f"Opfølgningen for {year} er allerede åbnet.") from None
     record(actor=actor, action=Action.CREATE, instance=follow_up, before=None,
-           after=_round_state(follow_up), year=year)  # fmt: skip
+           after=snapshot(follow_up), year=year)  # fmt: skip
     _ensure_reports(actor, follow_up)
     return follow_up
 
@@ -647,14 +642,12 @@ def round_change_deadline(
 ) -> FollowUpRound:
     """Move a round's deadline (not before its opening)."""
     if deadline < follow_up.opens_on:
-        raise ContractError(
-            f"Fristen ({deadline:%d-%m-%Y}) ligger før åbningen ({follow_up.opens_on:%d-%m-%Y})."
-        )
-    before = _round_state(follow_up)
+        raise ContractError(_deadline_before_opening(deadline, follow_up.opens_on))
+    before = snapshot(follow_up)
     follow_up.deadline = deadline
     follow_up.save(update_fields=["deadline"])
     record(actor=actor, action=Action.UPDATE, instance=follow_up, before=before,
-           after=_round_state(follow_up), year=follow_up.year)  # fmt: skip
+           after=snapshot(follow_up), year=follow_up.year)  # fmt: skip
     return follow_up
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from klynge.accounts.services.tokens import token_create
 from klynge.audit.services import Actor
 from klynge.collection.services import requests_create
 from klynge.contracts.models import Contract, ContractKind, ContractStatus
@@ -60,6 +61,7 @@ class World:
     other_report_pk: int  # Food & Bio's report in the 2024 round
     document_pk: int  # the signed PDF of We Build Denmark's contract
     indicator_pk: int  # the first indicator of We Build Denmark's contract
+    token_pk: int  # the secretariat's API token (read)
 
 
 CONTRACT_PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -135,6 +137,10 @@ def make_world(agreement: Agreement) -> World:
         other_report_pk=reports[other_contract.pk],
         document_pk=contract.documents.values_list("pk", flat=True).first() or 0,
         indicator_pk=contract.indicators.values_list("pk", flat=True).first() or 0,
+        token_pk=token_create(
+            actor=actor, user=get_user_model().objects.get(username="sekretariat"),
+            name="matrix", scope="read", days=30,
+        )[0].pk,
     )  # fmt: skip
 
 

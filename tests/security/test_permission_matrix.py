@@ -310,6 +310,17 @@ MATRIX: dict[str, Entry] = {
         method="post",
         data={"reason": "matrix"},
     ),
+    # Each user's own API tokens (a user without a role has nothing to use one
+    # for); revoking another user's token is a 404, one's own a redirect.
+    "api-tokens": Entry(fixed("api-tokens"), statuses()),
+    "api-token-revoke": Entry(
+        lambda w: reverse("api-token-revoke", args=[w.token_pk]),
+        statuses(status=404, others=404, no_role=404, sekretariat=302),
+        method="post",
+    ),
+    # The REST API answers a session too; its operations each have their own
+    # matrix in tests/api/test_permissions.py. Anonymous: 401, never a redirect.
+    "api:*": Entry(fixed("api:me"), statuses(no_role=200, anonymous=401)),
     # The admin is the operators' back office: superusers only; every role
     # is sent to the admin's own login.
     "admin:*": Entry(fixed("admin:index"), statuses(status=302, others=302, no_role=302)),

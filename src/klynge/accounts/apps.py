@@ -14,4 +14,5 @@ class AccountsConfig(AppConfig):
 
         history.register()
         audited("accounts.Profile")
+        audited("accounts.ApiToken")
         purge_step("login-records", _("login records"), login_records_purge_step)

@@ -11,20 +11,23 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from klynge.accounts.forms import (
+    ApiTokenForm,
     CodeForm,
     CurrentPasswordForm,
     EnrolForm,
@@ -33,7 +36,15 @@ from klynge.accounts.forms import (
     SetPasswordForm,
 )
 from klynge.accounts.middleware import pending_step
+from klynge.accounts.permissions import role_of
 from klynge.accounts.security_log import security_event
+from klynge.accounts.services.tokens import (
+    TokenError,
+    is_active,
+    token_create,
+    token_list,
+    token_revoke,
+)
 from klynge.accounts.two_factor import (
     ENROL_KEY_SESSION_KEY,
     LOGIN_STEP_KEY,
@@ -51,6 +62,7 @@ from klynge.accounts.two_factor import (
     two_factor_required,
     two_factor_verify,
 )
+from klynge.audit.services import Actor
 
 ACCOUNT_TRAIL = [(reverse_lazy("account"), gettext_lazy("My account"))]
 
@@ -328,3 +340,52 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "accounts/password_reset_complete.html"
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """
+    The user's personal API tokens: made here (shown this once), listed with
+    scope, expiry and last use, and revoked. A token acts with the user's role.
+    """
+    if role_of(request.user) is None:
+        raise PermissionDenied
+    form = ApiTokenForm(request.POST or None)
+    created = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            token, raw = token_create(
+                actor=Actor.of(request.user),
+                user=request.user,
+                name=form.cleaned_data["name"],
+                scope=form.cleaned_data["scope"],
+                days=form.cleaned_data["days"],
+            )
+        except TokenError as error:
+            form.add_error(None, str(error))
+        else:
+            created = (token, raw)
+            form = ApiTokenForm()
+    now = timezone.now()
+    tokens = token_list(request.user)
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "created": created,
+            "rows": [(t, is_active(t, now)) for t in tokens],
+            "trail": ACCOUNT_TRAIL,
+            "api_docs": reverse("api:openapi-view"),
+        },
+    )
+
+
+@require_POST
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Revoke one of the user's own tokens; another user's token is a 404."""
+    token = get_object_or_404(token_list(request.user), pk=pk)
+    token_revoke(actor=Actor.of(request.user), token=token)
+    messages.success(request, _("The token is revoked; it no longer works."))
+    return redirect("api-tokens")

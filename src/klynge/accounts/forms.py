@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from klynge.accounts.models import Role
+from klynge.accounts.models import Role, TokenScope
 from klynge.accounts.usernames import USERNAME_HELP, fold_username, normalise_username
 from klynge.common.forms import BoundedModelChoiceField
 from klynge.masterdata.models import ClusterOffice, Municipality
@@ -200,3 +200,26 @@ class SetPasswordForm(auth_forms.SetPasswordForm):  # type: ignore[type-arg]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["new_password1"].help_text = PASSWORD_HELP
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token: its name, scope and lifetime."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. 'CRM-integration'."),
+    )
+    scope = forms.ChoiceField(
+        label=_("Scope"),
+        choices=TokenScope.choices,
+        initial=TokenScope.READ,
+        widget=forms.RadioSelect,
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=365,
+        initial=90,
+        help_text=_("1 to 365 days. Make a new token when it expires."),
+    )

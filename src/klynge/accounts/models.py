@@ -77,3 +77,46 @@ class Profile(models.Model):
         binding = self.municipality or self.office
         role = self.get_role_display()
         return f"{self.user.get_username()}: {role}" + (f" ({binding})" if binding else "")
+
+
+class TokenScope(models.TextChoices):
+    """What a personal API token may do: read, or read and write."""
+
+    READ = "read", _("Read")
+    WRITE = "write", _("Read and write")
+
+
+class ApiToken(models.Model):
+    """
+    A personal API token: acts as its user, within its scope, until it expires.
+
+    Only the SHA-256 of the secret is stored; the token itself is shown once,
+    when it is made. `prefix` (public) finds the row; the hash proves the
+    secret. A revoked or expired token is kept, so the audit log's entries
+    still name it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("prefix"), max_length=12, unique=True)
+    secret_hash = models.CharField(_("SHA-256 of the secret"), max_length=64)
+    scope = models.CharField(_("scope"), max_length=5, choices=TokenScope)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(scope__in=["read", "write"]), name="api_token_scope_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"

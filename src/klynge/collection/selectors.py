@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from klynge.collection.models import (
     RequestKind,
     RequestStatus,
 )
+from klynge.common import perms
 from klynge.core.collection import (
     State,
     outstanding,
@@ -403,3 +405,21 @@ def payment_details(lines: list[PaymentRequestLine]) -> list[str]:
             else f"{name}: betalingsoplysninger oplyses af {who}."
         )
     return list(result.values())
+
+
+def collecting_for(user: Any, request: PaymentRequest) -> Municipality | None:
+    """
+    The lead municipality `user` registers payments for on `request`: None for
+    the secretariat, who registers against the whole request.
+    """
+    if user.has_perm(perms.MANAGE_COLLECTION):
+        return None
+    return next(
+        (
+            line.payee_municipality
+            for line in request.lines.all()
+            if line.payee_municipality is not None
+            and user.has_perm(perms.COLLECT_FOR, line.payee_municipality)
+        ),
+        None,
+    )

@@ -30,6 +30,7 @@ from klynge.collection.models import Payment, PaymentRequest, RequestStatus
 from klynge.collection.selectors import (
     RequestView,
     collected_by,
+    collecting_for,
     office_reconciliation,
     payee_account_for,
     payee_account_list,
@@ -272,21 +273,6 @@ def _collector(request: HttpRequest) -> Municipality | None:
     )
 
 
-def _collecting_for(request: HttpRequest, obj: PaymentRequest) -> Municipality | None:
-    """The lead municipality the user collects for on `obj`; None for the secretariat."""
-    if request.user.has_perm(perms.MANAGE_COLLECTION):
-        return None
-    return next(
-        (
-            line.payee_municipality
-            for line in obj.lines.all()
-            if line.payee_municipality is not None
-            and request.user.has_perm(perms.COLLECT_FOR, line.payee_municipality)
-        ),
-        None,
-    )
-
-
 @require_http_methods(["GET", "POST"])
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """
@@ -295,7 +281,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """
     obj = _request_or_404(request, pk)
     may_register = request.user.has_perm(perms.REGISTER_PAYMENT, obj) and not obj.is_credit
-    payee = _collecting_for(request, obj) if may_register else None
+    payee = collecting_for(request.user, obj) if may_register else None
     form = PaymentForm(request.POST or None) if may_register else None
     if request.method == "POST" and form is None:
         raise PermissionDenied

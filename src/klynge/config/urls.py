@@ -16,6 +16,7 @@ from django.views.i18n import set_language
 
 from klynge.accounts import auth_views as login
 from klynge.accounts import views as accounts
+from klynge.api.api import urls as api_urls
 from klynge.audit import views as audit
 from klynge.collection import views as collection
 from klynge.common import converters
@@ -36,6 +37,7 @@ register_converter(converters.DigitsConverter, "digits")
 from klynge.contracts.urls import urlpatterns as contract_patterns  # noqa: E402
 
 urlpatterns = [
+    path("api/v1/", api_urls()),
     path("", web.home, name="home"),
     path("overblik/", web.overview, name="overview"),
     path("log-ind/", login.LoginView.as_view(), name="login"),
@@ -56,6 +58,8 @@ urlpatterns = [
     path("konto/", login.account, name="account"),
     path("konto/adgangskode/", login.PasswordChangeView.as_view(), name="password-change"),
     path("konto/to-faktor/", login.two_factor_setup, name="two-factor-setup"),
+    path("konto/api-noegler/", login.api_tokens, name="api-tokens"),
+    path("konto/api-noegler/<id:pk>/tilbagekald/", login.api_token_revoke, name="api-token-revoke"),
     path("konto/to-faktor/koder/", login.two_factor_codes, name="two-factor-codes"),
     path("konto/to-faktor/slaa-fra/", login.two_factor_off, name="two-factor-off"),
     path("sprog/", login_not_required(set_language), name="set-language"),

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "ninja",  # its Swagger UI files, served locally (no CDN)
     "klynge.common",
     "klynge.audit",
     "klynge.masterdata",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "klynge.reports",
     "klynge.demo",
     "klynge.web",
+    "klynge.api",
 ]
 
 # The body limit comes first: nothing may read a body before its size is known

@@ -1,0 +1,1 @@
+"""One router per area; each operation asks the permission the web's page asks."""

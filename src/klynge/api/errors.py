@@ -125,8 +125,14 @@ def _validation(request: HttpRequest, exc: ValidationError, api: Any) -> HttpRes
         FieldError(field=_where(e.get("loc", ())), message=field_message(e)) for e in exc.errors
     ]
     if any(e.get("type") in {"json_invalid", "json_type"} for e in exc.errors):
-        return respond(api, request, ApiError(400, "bad_json", _("The body is not valid JSON.")))
+        return respond(api, request, _bad_body())
     return respond(api, request, ApiError(422, "invalid", _("Some values are not valid."), errors))
+
+
+def _bad_body() -> ApiError:
+    return ApiError(
+        400, "bad_body", _("The body cannot be read: it is not valid JSON or form data.")
+    )
 
 
 def respond(api: Any, request: HttpRequest, error: ApiError) -> HttpResponse:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from ninja import Field
+from pydantic import ConfigDict
 
 from klynge.core.numbers import FIRST_YEAR, LAST_YEAR, MAX_ID
 
@@ -15,3 +16,9 @@ Year = Annotated[
 MunicipalityCode = Annotated[
     str, Field(pattern=r"^[0-9]{3}$", description="Kommunekode, tre cifre.")
 ]
+
+# Text from a client: no control characters (NUL would also fail in PostgreSQL);
+# a one-line value not even a line break or tab.
+Text = Annotated[str, Field(pattern=r"^[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F]*$")]
+Line = Annotated[str, Field(pattern=r"^[^\x00-\x1F\x7F]*$")]
+FORBID_EXTRA = ConfigDict(extra="forbid")  # an unknown field is an error, not ignored

@@ -17,12 +17,13 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.handlers.wsgi import LimitedStream
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext
 
 from klynge.core.money import format_megabytes
 
@@ -103,11 +104,17 @@ class RequestBodyLimitMiddleware:
         refused: RefusedBody | None = getattr(request, REFUSED, None)
         if refused is None:
             return None
+        size_mb = _megabytes(refused.size) if refused.size is not None else ""
+        if request.path_info.startswith("/api/"):  # the API's one error shape, in JSON
+            message = gettext("The request is too large: the limit is {limit} MB.").format(
+                limit=_megabytes(refused.limit)
+            )
+            return JsonResponse({"code": "too_large", "message": message, "errors": []}, status=413)
         return render(
             request,
             "413.html",
             {
-                "size_mb": _megabytes(refused.size) if refused.size is not None else "",
+                "size_mb": size_mb,
                 "limit_mb": _megabytes(refused.limit),
             },
             status=413,

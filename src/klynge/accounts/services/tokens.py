@@ -133,11 +133,8 @@ def token_authenticate(raw: str) -> ApiToken | None:
     match = TOKEN_PATTERN.match(raw)
     if match is None:
         return None
-    token = (
-        ApiToken.objects.select_related("user", "user__profile")
-        .filter(prefix=match.group(1))
-        .first()
-    )
+    found = ApiToken.objects.select_related("user", "user__profile").filter(prefix=match.group(1))
+    token = next(iter(found.order_by()), None)  # the prefix is unique
     now = timezone.now()
     if (
         token is None

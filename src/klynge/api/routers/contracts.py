@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from klynge.api.auth import caller, require, writer
 from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, not_found, refused
 from klynge.api.pagination import PageQuery, page_of, paginate
-from klynge.api.schemas import Id, Year
+from klynge.api.schemas import FORBID_EXTRA, Id, Text, Year
 from klynge.common import perms
 from klynge.contracts import selectors, services
 from klynge.contracts.models import Contract, OfficeReport, ReportStatus
@@ -102,9 +103,11 @@ class ReportDetailOut(ReportOut):
 class ActualIn(Schema):
     """An actual as typed in the web form (e.g. `120`, `45,5`, `250.000`, `ja`), and a comment."""
 
+    model_config = FORBID_EXTRA
+
     indicator_id: Id
-    value: str = Field("", max_length=kpi.MAX_TEXT)
-    comment: str = Field("", max_length=kpi.MAX_TEXT)
+    value: Text = Field("", max_length=kpi.MAX_TEXT)
+    comment: Text = Field("", max_length=kpi.MAX_TEXT)
 
 
 class ActualsIn(Schema):
@@ -113,8 +116,10 @@ class ActualsIn(Schema):
     sends the report for approval.
     """
 
+    model_config = FORBID_EXTRA
+
     results: list[ActualIn] = Field(..., max_length=MAX_RESULTS)
-    narrative: str | None = Field(None, max_length=10 * kpi.MAX_TEXT)
+    narrative: Text | None = Field(None, max_length=10 * kpi.MAX_TEXT)
     submit: bool = False
 
 
@@ -158,7 +163,9 @@ def _report(r: OfficeReport) -> dict[str, Any]:
     }
 
 
-def _results(report: OfficeReport) -> list[ResultOut]:
+def _results(
+    report: OfficeReport, indicators: list[selectors.IndicatorRow] | None = None
+) -> list[ResultOut]:
     return [
         ResultOut(
             report_id=report.pk,
@@ -173,7 +180,7 @@ def _results(report: OfficeReport) -> list[ResultOut]:
             comment=row.comment,
             status=row.status.value,
         )
-        for row in selectors.result_rows(report=report)
+        for row in selectors.result_rows(report=report, indicators=indicators)
     ]
 
 
@@ -278,7 +285,10 @@ def results(
 ) -> dict[str, Any]:
     """Every indicator of the visible reports with target, actual and status."""
     found = _visible_reports(request, year, office)
-    rows = [row for r in found for row in _results(r)]
+    # Every report's KPI set and results in three queries, not three per report.
+    sets = selectors.indicator_rows_by_contract(contract_ids=sorted({r.contract_id for r in found}))
+    prefetch_related_objects(found, "results")
+    rows = [row for r in found for row in _results(r, sets.get(r.contract_id, []))]
     return paginate(rows, page)
 
 

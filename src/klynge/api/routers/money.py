@@ -8,13 +8,13 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
 from klynge.api.auth import caller, require, writer
 from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, not_found, refused
 from klynge.api.pagination import PageQuery, page_of, paginate
-from klynge.api.schemas import Id, MunicipalityCode, Year
+from klynge.api.schemas import FORBID_EXTRA, Id, Line, MunicipalityCode, Year
 from klynge.collection.models import Payment, PaymentRequest
 from klynge.collection.selectors import (
     RequestView,
@@ -101,9 +101,11 @@ class PaymentIn(Schema):
     request_id: Id
     amount_ore: int = Field(..., ge=1, le=MAX_PAYMENT_ORE)
     paid_on: dt.date
-    reference: str = Field(..., min_length=1, max_length=100)
+    model_config = FORBID_EXTRA
+
+    reference: Line = Field(..., min_length=1, max_length=100)
     overpayment: bool = False
-    note: str = Field("", max_length=300)
+    note: Line = Field("", max_length=300)
 
     @field_validator("paid_on")
     @classmethod
@@ -261,7 +263,7 @@ def payments(
     response={201: PaymentOut, **ERRORS_WRITE},
     summary="Registrér en indbetaling",
 )
-def payment_create(request: HttpRequest, payload: PaymentIn) -> tuple[int, PaymentOut]:
+def payment_create(request: HttpRequest, payload: PaymentIn) -> Status[PaymentOut]:
     """
     Register money received, as on the request's page: the secretariat against
     the whole request, a collecting lead municipality for the lines it collects.
@@ -287,4 +289,4 @@ def payment_create(request: HttpRequest, payload: PaymentIn) -> tuple[int, Payme
     payment = Payment.objects.select_related("request__municipality", "payee_municipality").get(
         pk=payment.pk
     )
-    return 201, _payment(payment)
+    return Status(201, _payment(payment))

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema, UploadedFile
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 
 from klynge.api.auth import caller, require, writer
 from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, ApiError, not_found, refused
 from klynge.api.pagination import PageQuery, page_of, paginate
-from klynge.api.schemas import Id, MunicipalityCode, Year
+from klynge.api.schemas import FORBID_EXTRA, Id, MunicipalityCode, Year
 from klynge.common import perms
 from klynge.financing.selectors import allocation_for_year
 from klynge.masterdata.models import ClusterOffice
@@ -98,6 +98,8 @@ class ImportOut(Schema):
 
 class StoreIn(Schema):
     """Store a checked file; `accept_changes` accepts the differences the check listed."""
+
+    model_config = FORBID_EXTRA
 
     accept_changes: bool = False
 
@@ -217,7 +219,7 @@ def _office_for_import(request: HttpRequest, office_id: int) -> ClusterOffice:
 )
 def import_create(
     request: HttpRequest, office_id: Form[Id], file: File[UploadedFile]
-) -> tuple[int, ImportOut]:
+) -> Status[ImportOut]:
     """
     Check a participant file (CSV or XLSX, the web template's columns) for an
     office: the dry run. Nothing but the batch itself is stored; its status says
@@ -231,7 +233,7 @@ def import_create(
         batch = import_check(
             actor=who.actor, office=office, file_name=file.name or "", data=file.read()
         )
-    return 201, _batch(batch)
+    return Status(201, _batch(batch))
 
 
 def _batch_visible(request: HttpRequest, batch_id: int) -> ImportBatch:

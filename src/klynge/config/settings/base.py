@@ -305,7 +305,12 @@ KLYNGE_STAGED_FILE_HOURS = int(os.environ.get("KLYNGE_STAGED_FILE_HOURS", "24"))
 # file of KLYNGE_IMPORT_MAX_BYTES and KLYNGE_UPLOAD_FORM_BYTES of form around it.
 # The web server in front keeps the same limits (README, "Limits in front").
 KLYNGE_REQUEST_MAX_BYTES = 1_000_000
-KLYNGE_UPLOAD_URL_NAMES = ("imports", "payments-import", "contract-document")
+KLYNGE_UPLOAD_URL_NAMES = (
+    "imports",
+    "payments-import",
+    "contract-document",
+    "api:participation-import",
+)
 KLYNGE_UPLOAD_FORM_BYTES = 100_000
 # Django's own limits within a body: the size of the form fields (files not
 # counted), the number of values in a form or query string (the largest form, the

@@ -38,6 +38,20 @@ def test_a_recorded_answer_is_fetched_and_read(settings) -> None:
     assert body["table"] == "FOLK1A" and body["format"] == "CSV"
     assert {"code": "Tid", "values": ["2021K1"]} in body["variables"]  # type: ignore[operator]
     assert len(body["variables"][0]["values"]) == 17  # type: ignore[index]
+    assert request.extensions["timeout"]["read"] == 20.0  # KLYNGE_STATBANK_TIMEOUT
+
+
+def test_the_caller_may_ask_for_fewer_attempts_and_a_shorter_timeout() -> None:
+    recorder = Recorder(503)
+
+    with pytest.raises(StatbankError, match="Prøvet 2 gange"):
+        fetch_folk1a(
+            municipalities=sjaelland(), quarter=Q2021, transport=recorder.transport,
+            attempts=2, timeout=5,
+        )  # fmt: skip
+
+    assert len(recorder.requests) == 2
+    assert recorder.requests[0].extensions["timeout"]["read"] == 5.0
 
 
 def test_a_server_error_is_tried_again_with_backoff_then_succeeds() -> None:

@@ -99,6 +99,17 @@ def test_a_refused_answer_is_told_on_the_form_and_nothing_kept(
     assert not PopulationFetch.objects.exists()
 
 
+def test_the_page_tries_twice_only_to_answer_before_the_worker_timeout(
+    staff_client: Client, serve
+) -> None:
+    recorder = serve(503)
+
+    response = staff_client.post(FETCH, {"quarter": "2021K1", "partnership": "sjaelland"})
+
+    assert len(recorder.requests) == 2
+    assert "Prøvet 2 gange" in response.content.decode()
+
+
 def test_offline_is_told_on_the_form(staff_client: Client) -> None:
     response = staff_client.post(FETCH, {"quarter": "2021K1", "partnership": "sjaelland"})
 

@@ -41,6 +41,10 @@ SLEEP: Callable[[float], None] = time.sleep
 BACKOFF_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 30.0
 MAX_ATTEMPTS = 6
+MAX_TIMEOUT_SECONDS = 120.0
+# A web request waits at most 2 × 10 s + 1 s of backoff: under gunicorn's 30 s timeout.
+WEB_ATTEMPTS = 2
+WEB_TIMEOUT_SECONDS = 10.0
 NOTHING_STORED = "Intet er gemt."
 
 
@@ -119,9 +123,15 @@ def fetch_folk1a(
     quarter: Quarter,
     transport: httpx.BaseTransport | None = None,
     sleep: Callable[[float], None] | None = None,
+    attempts: int | None = None,
+    timeout: float | None = None,
 ) -> StatbankAnswer:
     """
     FOLK1A's population of `municipalities` ({code: name}) on `quarter`'s first day.
+
+    `attempts` and `timeout` (seconds per attempt) default to the settings; a
+    web request passes smaller ones so the page answers before the server's
+    worker timeout.
 
     :raises StatbankError: when StatBank cannot be reached after the retries,
         answers with an error, or gives an answer `parse_folk1a_csv` refuses
@@ -131,24 +141,26 @@ def fetch_folk1a(
     except StatbankFormatError as error:
         raise StatbankError(f"{error} {NOTHING_STORED}") from None
     url = data_url()
-    attempts = max(1, min(int(settings.KLYNGE_STATBANK_ATTEMPTS), MAX_ATTEMPTS))
-    timeout = httpx.Timeout(float(settings.KLYNGE_STATBANK_TIMEOUT))
+    tries = attempts if attempts is not None else int(settings.KLYNGE_STATBANK_ATTEMPTS)
+    tries = max(1, min(tries, MAX_ATTEMPTS))
+    seconds = timeout if timeout is not None else float(settings.KLYNGE_STATBANK_TIMEOUT)
+    seconds = max(1.0, min(seconds, MAX_TIMEOUT_SECONDS))
     wait = sleep or SLEEP
     raw = b""
     with httpx.Client(
         transport=transport or TRANSPORT,
-        timeout=timeout,
+        timeout=httpx.Timeout(seconds),
         follow_redirects=False,
         headers={"Accept": "text/csv, application/json"},
     ) as client:
-        for attempt in range(1, attempts + 1):
+        for attempt in range(1, tries + 1):
             try:
                 raw = _attempt(client, url, body)
                 break
             except _RetryableError as retry:
-                if attempt == attempts:
+                if attempt == tries:
                     raise StatbankError(
-                        f"{retry} Prøvet {attempts} gange; prøv igen senere. {NOTHING_STORED}"
+                        f"{retry} Prøvet {tries} gange; prøv igen senere. {NOTHING_STORED}"
                     ) from None
                 wait(min(BACKOFF_SECONDS * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS))
     try:

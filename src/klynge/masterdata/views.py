@@ -28,7 +28,12 @@ from klynge.masterdata.services import (
     population_fetch_record,
     population_fetch_store,
 )
-from klynge.masterdata.statbank import StatbankError, fetch_folk1a
+from klynge.masterdata.statbank import (
+    WEB_ATTEMPTS,
+    WEB_TIMEOUT_SECONDS,
+    StatbankError,
+    fetch_folk1a,
+)
 
 
 @require_GET
@@ -68,7 +73,10 @@ def population_fetch(request: HttpRequest) -> HttpResponse:
         municipalities = dict(partnership.members.values_list("code", "name"))
         try:
             answer = fetch_folk1a(
-                municipalities=municipalities, quarter=form.cleaned_data["quarter"]
+                municipalities=municipalities,
+                quarter=form.cleaned_data["quarter"],
+                attempts=WEB_ATTEMPTS,
+                timeout=WEB_TIMEOUT_SECONDS,
             )
             fetch = population_fetch_record(
                 actor=Actor.of(request.user), partnership=partnership, answer=answer

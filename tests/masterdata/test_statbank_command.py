@@ -73,6 +73,7 @@ def test_yes_stores_the_recorded_figures_as_a_new_version(register, serve) -> No
     assert (code, err) == (0, "")
     assert "253 Greve" in out and "50.000" in out and "50.514" in out and "+514" in out
     assert "I alt" in out and "838.840" in out
+    assert "0 tal tilføjet og 1 ændret, og 16 uændrede tal får Danmarks Statistik" in out
     assert "Gemt som ny version" in out and "17 indbyggertal pr. 1. januar 2021" in out
     stored = figures_2021()
     assert stored["253"] == (50_514, FigureOrigin.STATBANK)

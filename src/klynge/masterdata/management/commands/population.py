@@ -83,6 +83,17 @@ def change_table(changes: list[FigureChange]) -> str:
     return "\n".join([line(header), *(line(row) for row in rows)])
 
 
+def change_summary(changes: list[FigureChange]) -> str:
+    """What storing changes: new figures, figures that only get the new source."""
+    new = sum(1 for c in changes if c.stored is None)
+    other = sum(1 for c in changes if c.stored is not None and c.stored != c.fetched)
+    source = sum(1 for c in changes if c.stored == c.fetched and c.changed)
+    return (
+        f"Gemmes tallene, bliver {new} tal tilføjet og {other} ændret, og {source} uændrede "
+        "tal får Danmarks Statistik (FOLK1A) som kilde."
+    )
+
+
 class Command(BaseCommand):
     help = (
         "Hent indbyggertal fra Danmarks Statistik (tabel FOLK1A) for partnerskabets kommuner, "
@@ -129,6 +140,7 @@ class Command(BaseCommand):
                 f"Ingen ændringer: de gemte tal er allerede FOLK1A {quarter.code}. Intet er gemt."
             )
             return
+        self.stdout.write(change_summary(changes))
         if not options["yes"] and not self._confirmed(options.get("stdin") or sys.stdin):
             self.stdout.write("Ikke bekræftet. Intet er gemt.")
             return
@@ -138,10 +150,9 @@ class Command(BaseCommand):
                 stored = population_fetch_store(actor=actor, fetch_id=fetch.pk)
         except FetchError as error:
             raise CommandError(str(error)) from None
-        changed = sum(1 for c in changes if c.changed)
         self.stdout.write(
             f"Gemt som ny version (hentning #{fetch.pk}): {len(stored)} indbyggertal pr. "
-            f"{format_date_da(quarter.first_day)}, heraf {changed} ændret."
+            f"{format_date_da(quarter.first_day)} med kilden FOLK1A {quarter.code}."
         )
 
     def _confirmed(self, stdin: TextIO) -> bool:

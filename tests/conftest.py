@@ -16,6 +16,20 @@ from klynge.masterdata.services import register_load
 TEST_ACTOR = Actor.system("test")
 
 
+@pytest.fixture(autouse=True)
+def _no_statbank_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reaches Statistics Denmark: without a MockTransport of its own it is offline."""
+    import httpx
+
+    from klynge.masterdata import statbank
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("no network in tests", request=request)
+
+    monkeypatch.setattr(statbank, "TRANSPORT", httpx.MockTransport(offline))
+    monkeypatch.setattr(statbank, "SLEEP", lambda seconds: None)
+
+
 @pytest.fixture
 def register(db: None) -> Agreement:
     """The shipped Sjælland register and agreement, facts only."""

@@ -21,6 +21,7 @@ from klynge.contracts.services import (
     round_open,
 )
 from klynge.core.scenario import Changes
+from klynge.core.statbank import Quarter
 from klynge.financing.models import Agreement, AllocationRun, OfficeLead
 from klynge.financing.services import (
     allocation_run_approve,
@@ -28,7 +29,9 @@ from klynge.financing.services import (
     scenario_save,
 )
 from klynge.funding.models import Grant
-from klynge.masterdata.models import ClusterOffice
+from klynge.masterdata.models import ClusterOffice, Partnership, PopulationFigure
+from klynge.masterdata.services import population_fetch_record
+from klynge.masterdata.statbank import StatbankAnswer
 from klynge.participation.models import Activity, Participant
 from klynge.participation.services import import_check, import_commit
 
@@ -62,6 +65,7 @@ class World:
     document_pk: int  # the signed PDF of We Build Denmark's contract
     indicator_pk: int  # the first indicator of We Build Denmark's contract
     token_pk: int  # the secretariat's API token (read)
+    population_fetch_pk: int  # a StatBank fetch of FOLK1A 2021K1, awaiting confirmation
 
 
 CONTRACT_PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -95,6 +99,22 @@ def _signed_contract(actor: Actor, agreement: Agreement, office: ClusterOffice) 
     )  # fmt: skip
     document_upload(actor=actor, contract=contract, file_name="kontrakt.pdf", data=CONTRACT_PDF)
     return contract_sign(actor=actor, contract=contract, signed_on=dt.date(first, 1, 15))
+
+
+def _pending_fetch(actor: Actor) -> int:
+    """A fetch of the stored 2021 figures as if StatBank had answered them, not yet stored."""
+    figures = dict(
+        PopulationFigure.objects.filter(reference_date=dt.date(2021, 1, 1)).values_list(
+            "municipality__code", "population"
+        )
+    )
+    answer = StatbankAnswer(
+        table="FOLK1A", quarter=Quarter(2021, 1), request_url="https://api.statbank.dk/v1/data",
+        request_body={}, response_text="", response_sha256="0" * 64, figures=figures,
+        fetched_at=dt.datetime.now(tz=dt.UTC),
+    )  # fmt: skip
+    partnership = Partnership.objects.get(key="sjaelland")
+    return population_fetch_record(actor=actor, partnership=partnership, answer=answer).pk
 
 
 def make_world(agreement: Agreement) -> World:
@@ -141,6 +161,7 @@ def make_world(agreement: Agreement) -> World:
             actor=actor, user=get_user_model().objects.get(username="sekretariat"),
             name="matrix", scope="read", days=30,
         )[0].pk,
+        population_fetch_pk=_pending_fetch(actor),
     )  # fmt: skip
 
 

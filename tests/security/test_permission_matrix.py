@@ -194,6 +194,17 @@ MATRIX: dict[str, Entry] = {
     "grant-detail": Entry(lambda w: reverse("grant-detail", args=[w.grant_pk]), statuses()),
     "grant-edit": Entry(lambda w: reverse("grant-edit", args=[w.grant_pk]), SECRETARIAT_ONLY),
     "population-edit": Entry(fixed("population-edit"), SECRETARIAT_ONLY),
+    # Figures from Statistics Denmark: the secretariat fetches, looks and stores.
+    "population-fetch": Entry(fixed("population-fetch"), SECRETARIAT_ONLY),
+    "population-fetch-detail": Entry(
+        lambda w: reverse("population-fetch-detail", args=[w.population_fetch_pk]),
+        SECRETARIAT_ONLY,
+    ),
+    "population-fetch-confirm": Entry(
+        lambda w: reverse("population-fetch-confirm", args=[w.population_fetch_pk]),
+        statuses((SEC,), status=302),
+        method="post",
+    ),
     # Participation: everyone sees reach and the lists (companies are public business
     # data); an office imports for itself, the secretariat for all; contacts are
     # personal data and stay on the participant page for those who may see them.

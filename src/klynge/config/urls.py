@@ -66,6 +66,21 @@ urlpatterns = [
     path("tilgaengelighed/", login_not_required(web.accessibility), name="accessibility"),
     path("kommuner/", web.municipality_index, name="municipality-list"),
     path("kommuner/indbyggertal/", web.population_edit, name="population-edit"),
+    path(
+        "kommuner/indbyggertal/statistikbanken/",
+        masterdata.population_fetch,
+        name="population-fetch",
+    ),
+    path(
+        "kommuner/indbyggertal/statistikbanken/<id:pk>/",
+        masterdata.population_fetch_detail,
+        name="population-fetch-detail",
+    ),
+    path(
+        "kommuner/indbyggertal/statistikbanken/<id:pk>/gem/",
+        masterdata.population_fetch_confirm,
+        name="population-fetch-confirm",
+    ),
     path("kommuner/<code:code>/", web.municipality_detail, name="municipality-detail"),
     path("kommuner/<code:code>/historik/", web.municipality_history, name="municipality-history"),
     path("klyngekontorer/", web.office_index, name="office-list"),

@@ -35,6 +35,12 @@ class ClusterOfficeAdmin(ReadOnlyAdmin):
     list_display = ["name", "cluster", "host_municipality", "opened_date"]
 
 
+@admin.register(models.PopulationFetch)
+class PopulationFetchAdmin(ReadOnlyAdmin):
+    list_display = ["table", "quarter", "partnership", "fetched_at", "fetched_by", "status"]
+    list_filter = ["status", "quarter"]
+
+
 admin.site.register(models.Partnership, ReadOnlyAdmin)
 admin.site.register(models.Organisation, ReadOnlyAdmin)
 admin.site.register(models.TimelineEvent, ReadOnlyAdmin)

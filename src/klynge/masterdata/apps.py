@@ -22,7 +22,7 @@ class MasterdataConfig(AppConfig):
         from klynge.audit.presentation import describe
         from klynge.audit.registry import audited
 
-        audited("masterdata.PopulationFigure")
+        audited("masterdata.PopulationFigure", "masterdata.PopulationFetch")
 
         describe(
             "masterdata.populationfigure",
@@ -38,4 +38,23 @@ class MasterdataConfig(AppConfig):
                 "basis": _("Basis"),
             },
             values={"source": _note_text},
+        )
+        describe(
+            "masterdata.populationfetch",
+            labels={
+                "table": _("Table"),
+                "quarter": _("Quarter"),
+                "reference_date": _("Reference date"),
+                "partnership_id": _("Partnership"),
+                "fetched_at": _("Fetched"),
+                "fetched_by": _("Fetched by"),
+                "request_url": _("Request"),
+                "request_body": _("Request body"),
+                "response_sha256": _("SHA-256 of the answer"),
+                "response_text": _("Answer"),
+                "figures": _("Figures"),
+                "status": _("Status"),
+                "stored_at": _("Stored"),
+                "stored_by": _("Stored by"),
+            },
         )

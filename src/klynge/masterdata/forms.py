@@ -1,4 +1,4 @@
-"""The secretariat's form for a population figure."""
+"""The secretariat's forms for population figures: one figure, or a fetch from StatBank."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from klynge.common.forms import BoundedModelChoiceField, DanishDateField
 from klynge.core.money import group_thousands
+from klynge.core.statbank import Quarter, StatbankFormatError, parse_quarter
 from klynge.core.text import is_digits
-from klynge.masterdata.models import Municipality
-from klynge.masterdata.services import MAX_POPULATION
+from klynge.masterdata.models import Municipality, Partnership
+from klynge.masterdata.services import LAST_REFERENCE_YEAR, MAX_POPULATION
 
 MAX_LENGTH = 12
 
@@ -97,3 +98,26 @@ class PopulationForm(forms.Form):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date read cannot lie in the future."))
         return value
+
+
+class PopulationFetchForm(forms.Form):
+    """The quarter (and partnership) to fetch from Statistics Denmark's FOLK1A."""
+
+    quarter = forms.CharField(
+        label=_("Quarter"),
+        max_length=6,
+        help_text=_("As Statistics Denmark writes it: 2025K1 is the population on 1 January 2025."),
+    )
+    partnership = BoundedModelChoiceField(
+        label=_("Partnership"),
+        queryset=Partnership.objects.order_by("name"),
+        to_field_name="key",
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose a partnership in the list.")},
+    )
+
+    def clean_quarter(self) -> Quarter:
+        try:
+            return parse_quarter(self.cleaned_data["quarter"], last_year=LAST_REFERENCE_YEAR)
+        except StatbankFormatError as error:
+            raise forms.ValidationError(str(error)) from None

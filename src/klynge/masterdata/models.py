@@ -24,6 +24,7 @@ class FigureOrigin(models.TextChoices):
 
     FILE = "file", _("Shipped data file")
     SECRETARIAT = "secretariat", _("Entered by the secretariat")
+    STATBANK = "statbank", _("Fetched from Statistics Denmark")
 
 
 class Municipality(models.Model):
@@ -91,6 +92,7 @@ class PopulationFigure(models.Model):
 class Partnership(models.Model):
     """A partnership of municipalities, such as KKR Sjælland."""
 
+    key = models.SlugField(_("key"), max_length=60, unique=True)  # `--partnership sjaelland`
     name = models.CharField(_("name"), max_length=200, unique=True)
     description = models.TextField(_("description"), blank=True)
     source = models.TextField(_("source"), blank=True)
@@ -103,6 +105,51 @@ class Partnership(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class FetchStatus(models.TextChoices):
+    """A StatBank fetch: shown and waiting for confirmation, or stored as the figures."""
+
+    PENDING = "pending", _("Awaiting confirmation")
+    STORED = "stored", _("Stored")
+
+
+class PopulationFetch(models.Model):
+    """
+    One answer from Statistics Denmark's StatBank (table FOLK1A), kept as a version.
+
+    The figures are kept exactly as fetched with the answer's SHA-256 and text,
+    so what was stored can always be traced to the answer. A fetch is stored
+    at most once: its figures then become the municipalities' PopulationFigure
+    rows for `reference_date` (audited).
+    """
+
+    table = models.CharField(_("table"), max_length=20)
+    quarter = models.CharField(_("quarter"), max_length=6)
+    reference_date = models.DateField(_("reference date"))
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, related_name="population_fetches"
+    )
+    fetched_at = models.DateTimeField(_("fetched"))
+    fetched_by = models.CharField(_("fetched by"), max_length=150)
+    request_url = models.URLField(_("request"), max_length=500)
+    request_body = models.JSONField(_("request body"))
+    response_sha256 = models.CharField(_("SHA-256 of the answer"), max_length=64)
+    response_text = models.TextField(_("answer"))
+    figures = models.JSONField(_("figures"))  # {"253": 50514, ...}
+    status = models.CharField(
+        _("status"), max_length=10, choices=FetchStatus, default=FetchStatus.PENDING
+    )
+    stored_at = models.DateTimeField(_("stored"), null=True, blank=True)
+    stored_by = models.CharField(_("stored by"), max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["-fetched_at", "-id"]
+        verbose_name = _("population fetch")
+        verbose_name_plural = _("population fetches")
+
+    def __str__(self) -> str:
+        return f"{self.table} {self.quarter} #{self.pk}"
 
 
 class Cluster(models.Model):

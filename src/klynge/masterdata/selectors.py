@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
@@ -17,9 +18,11 @@ from klynge.core.svgmap import Drawing, Shape, draw, load_shapes
 from klynge.masterdata.models import (
     Cluster,
     ClusterOffice,
+    FigureOrigin,
     Municipality,
     Organisation,
     Partnership,
+    PopulationFetch,
     PopulationFigure,
     TimelineEvent,
 )
@@ -144,3 +147,73 @@ def municipality_shapes() -> tuple[Shape, ...]:
 def municipality_drawing() -> Drawing:
     """The municipalities projected and simplified once per process: they never change."""
     return draw(municipality_shapes())
+
+
+def partnership_get(*, key: str) -> Partnership:
+    """
+    The partnership with `key` ('sjaelland'), case-insensitively.
+
+    :raises UnknownObjectError: naming the value and listing the known keys
+    """
+    value = key.strip()[:60]
+    found = Partnership.objects.filter(key__iexact=value).first()
+    if found is None:
+        known = ", ".join(f"{p.key} ({p.name})" for p in Partnership.objects.order_by("key"))
+        raise UnknownObjectError(
+            gettext("Unknown partnership '%(value)s'. Known partnerships: %(known)s.")
+            % {"value": value, "known": known or "-"}
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class FigureChange:
+    """One municipality in a fetch: the stored figure (if any) beside the fetched one."""
+
+    code: str
+    name: str
+    stored: int | None
+    stored_origin: str
+    stored_label: str
+    fetched: int
+
+    @property
+    def difference(self) -> int | None:
+        return None if self.stored is None else self.fetched - self.stored
+
+    @property
+    def changed(self) -> bool:
+        """Whether storing the fetch changes this figure or its source."""
+        return self.stored != self.fetched or self.stored_origin != FigureOrigin.STATBANK
+
+
+def population_changes(
+    *, partnership: Partnership, reference_date: date, figures: dict[str, int]
+) -> list[FigureChange]:
+    """The partnership's municipalities, stored figures on `reference_date` beside `figures`."""
+    members = {m.code: m for m in partnership.members.all()}
+    stored = {
+        f.municipality.code: f
+        for f in PopulationFigure.objects.filter(
+            municipality__in=members.values(), reference_date=reference_date
+        ).select_related("municipality")
+    }
+    rows = []
+    for code in sorted(figures, key=lambda c: members[c].name if c in members else c):
+        figure = stored.get(code)
+        rows.append(
+            FigureChange(
+                code=code,
+                name=members[code].name if code in members else code,
+                stored=figure.population if figure else None,
+                stored_origin=figure.origin if figure else "",
+                stored_label=figure.source_label if figure else "",
+                fetched=int(figures[code]),
+            )
+        )
+    return rows
+
+
+def population_fetch_list(*, limit: int = 20) -> QuerySet[PopulationFetch]:
+    """The newest StatBank fetches, stored and pending."""
+    return PopulationFetch.objects.select_related("partnership")[:limit]

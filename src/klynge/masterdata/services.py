@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 
-from klynge.audit.models import AuditEntry
-from klynge.audit.services import Actor, audited_upsert
+from klynge.audit.models import Action, AuditEntry
+from klynge.audit.services import Actor, audited_upsert, record, snapshot
 from klynge.common.choices import Basis
 from klynge.common.db import analyze
 from klynge.core.money import group_thousands
@@ -27,17 +28,24 @@ from klynge.masterdata.models import (
     Cluster,
     ClusterOffice,
     DatePrecision,
+    FetchStatus,
     FigureOrigin,
     Municipality,
     Organisation,
     Partnership,
+    PopulationFetch,
     PopulationFigure,
     TimelineEvent,
 )
+from klynge.masterdata.statbank import StatbankAnswer
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 KKR_SJAELLAND = "KKR Sjælland"
+KKR_SJAELLAND_KEY = "sjaelland"
 LOADER = Actor.system("load-sjaelland")
+# Figures a load of the shipped files never overwrites: the secretariat's own and
+# those fetched from Statistics Denmark (the official source the files only quote).
+KEPT_ORIGINS = (FigureOrigin.SECRETARIAT, FigureOrigin.STATBANK)
 
 
 class DataFileError(ValueError):
@@ -216,8 +224,9 @@ def register_load(*, actor: Actor = LOADER, data_dir: Path = DATA_DIR) -> LoadRe
     Facts in the files replace stored values with the same natural key, so the
     files stay the source of truth for facts; nothing else is touched. A
     population figure the secretariat has entered or corrected (origin
-    "secretariat") is kept as it is; a figure new in the file is added, so an
-    existing database receives new facts on the next load. Every population
+    "secretariat") or fetched from Statistics Denmark ("statbank") is kept as
+    it is; a figure new in the file is added, so an existing database
+    receives new facts on the next load. Every population
     figure created or changed gets an audit entry.
 
     :raises DataFileError: listing every problem in the files; nothing is stored
@@ -238,7 +247,7 @@ def register_load(*, actor: Actor = LOADER, data_dir: Path = DATA_DIR) -> LoadRe
         stored = PopulationFigure.objects.filter(
             municipality=municipality, reference_date=reference_date
         ).first()
-        if stored is not None and stored.origin == FigureOrigin.SECRETARIAT:
+        if stored is not None and stored.origin in KEPT_ORIGINS:
             report.kept.append(f"{municipality.name} {reference_date.isoformat()}")
             continue
         audited_upsert(
@@ -261,6 +270,7 @@ def register_load(*, actor: Actor = LOADER, data_dir: Path = DATA_DIR) -> LoadRe
     kkr, created = Partnership.objects.update_or_create(
         name=KKR_SJAELLAND,
         defaults={
+            "key": KKR_SJAELLAND_KEY,
             "description": "Kommunekontaktrådet i Region Sjælland: samarbejde mellem "
             "regionens 17 kommuner.",
             "source": "Slides KKR Sjælland (seed); design.md §1",
@@ -394,3 +404,127 @@ def population_set(
         year=reference_date.year,
     )
     return figure
+
+
+class FetchError(ValueError):
+    """A StatBank fetch cannot be stored; the message says why (Danish)."""
+
+
+FETCH_VALID_HOURS = 24  # a fetch shown but not confirmed within this is fetched again
+STATBANK_LABEL = "Danmarks Statistik, Statistikbanken, tabel {table}, {quarter}"
+STATBANK_SOURCE_URL = "https://www.statistikbanken.dk/{table}"
+
+
+@transaction.atomic
+def population_fetch_record(
+    *, actor: Actor, partnership: Partnership, answer: StatbankAnswer
+) -> PopulationFetch:
+    """
+    Keep a checked StatBank answer as a fetch awaiting confirmation (audited).
+
+    Nothing of the register changes until `population_fetch_store`.
+    """
+    members = set(partnership.members.values_list("code", flat=True))
+    if set(answer.figures) != members:
+        raise FetchError(
+            gettext(
+                "The answer does not cover exactly the partnership's municipalities and "
+                "cannot be stored. Nothing is stored."
+            )
+        )
+    fetch = PopulationFetch.objects.create(
+        table=answer.table,
+        quarter=answer.quarter.code,
+        reference_date=answer.quarter.first_day,
+        partnership=partnership,
+        fetched_at=answer.fetched_at,
+        fetched_by=actor.label[:150],
+        request_url=answer.request_url,
+        request_body=answer.request_body,
+        response_sha256=answer.response_sha256,
+        response_text=answer.response_text,
+        figures=dict(sorted(answer.figures.items())),
+        status=FetchStatus.PENDING,
+    )
+    record(
+        actor=actor, action=Action.CREATE, instance=fetch, before=None,
+        after=snapshot(fetch), year=fetch.reference_date.year,
+    )  # fmt: skip
+    return fetch
+
+
+@transaction.atomic
+def population_fetch_store(*, actor: Actor, fetch_id: int) -> list[PopulationFigure]:
+    """
+    Store a fetch's figures as the population of its municipalities on its date.
+
+    Each figure is added or replaced (origin "statbank", source FOLK1A and the
+    quarter, read on the fetch's date), audited with before and after; the
+    fetch is marked stored, so it can be stored only once. Allocation runs
+    keep the figures they used in their own lines, so an approved run is not
+    changed by this.
+
+    :raises FetchError: for an unknown fetch, one already stored, one older
+        than FETCH_VALID_HOURS, or figures that no longer fit the partnership
+    """
+    fetch = PopulationFetch.objects.select_for_update().filter(pk=fetch_id).first()
+    if fetch is None:
+        raise FetchError(gettext("The fetch does not exist. Nothing is stored."))
+    if fetch.status == FetchStatus.STORED:
+        raise FetchError(
+            gettext("The fetch of %(table)s %(quarter)s is already stored. Nothing is changed.")
+            % {"table": fetch.table, "quarter": fetch.quarter}
+        )
+    if fetch.fetched_at < timezone.now() - timedelta(hours=FETCH_VALID_HOURS):
+        raise FetchError(
+            gettext(
+                "The fetch is more than %(hours)s hours old; fetch the figures again. "
+                "Nothing is stored."
+            )
+            % {"hours": FETCH_VALID_HOURS}
+        )
+    municipalities = {m.code: m for m in fetch.partnership.members.all()}
+    figures = fetch.figures if isinstance(fetch.figures, dict) else {}
+    if set(figures) != set(municipalities) or not all(
+        isinstance(value, int) and 0 < value <= MAX_POPULATION for value in figures.values()
+    ):
+        raise FetchError(
+            gettext(
+                "The fetch's figures no longer fit the partnership's municipalities; fetch "
+                "again. Nothing is stored."
+            )
+        )
+    label = STATBANK_LABEL.format(table=fetch.table, quarter=fetch.quarter)
+    read_on = timezone.localdate(fetch.fetched_at)
+    stored = []
+    for code, population in sorted(figures.items()):
+        municipality = municipalities[code]
+        figure, _ = audited_upsert(
+            PopulationFigure,
+            actor=actor,
+            lookup={"municipality": municipality, "reference_date": fetch.reference_date},
+            values={
+                "population": population,
+                "source": f"{label}. Hentet {fetch.fetched_at.isoformat(timespec='seconds')} "
+                f"fra {fetch.request_url} (hentning #{fetch.pk}, SHA-256 {fetch.response_sha256}).",
+                "source_label": label,
+                "source_url": STATBANK_SOURCE_URL.format(table=fetch.table),
+                "source_read_on": read_on,
+                "origin": FigureOrigin.STATBANK,
+                "basis": Basis.FACT,
+            },
+            reason=f"{fetch.table} {fetch.quarter}",
+            municipality_code=code,
+            year=fetch.reference_date.year,
+        )
+        stored.append(figure)
+    before = snapshot(fetch)
+    fetch.status = FetchStatus.STORED
+    fetch.stored_at = timezone.now()
+    fetch.stored_by = actor.label[:150]
+    fetch.save(update_fields=["status", "stored_at", "stored_by"])
+    record(
+        actor=actor, action=Action.UPDATE, instance=fetch, before=before,
+        after=snapshot(fetch), year=fetch.reference_date.year,
+    )  # fmt: skip
+    return stored

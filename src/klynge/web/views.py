@@ -456,5 +456,6 @@ def population_edit(request: HttpRequest) -> HttpResponse:
                 "figure stored today beside the new one, and whose shares change."
             ),
             "submit_label": _("Check the change"),
+            "after": "masterdata/population_fetch_link.html",
         },
     )

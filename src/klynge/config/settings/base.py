@@ -336,3 +336,11 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 256},
     },
 }
+
+# Statistics Denmark's StatBank API (issue 14): population figures of table FOLK1A.
+# `klynge population fetch` and the secretariat's page ask KLYNGE_STATBANK_URL/data,
+# waiting at most KLYNGE_STATBANK_TIMEOUT seconds per attempt, KLYNGE_STATBANK_ATTEMPTS
+# attempts with exponential backoff between them.
+KLYNGE_STATBANK_URL = os.environ.get("KLYNGE_STATBANK_URL", "https://api.statbank.dk/v1")
+KLYNGE_STATBANK_TIMEOUT = float(os.environ.get("KLYNGE_STATBANK_TIMEOUT", "20"))
+KLYNGE_STATBANK_ATTEMPTS = int(os.environ.get("KLYNGE_STATBANK_ATTEMPTS", "3"))

@@ -107,6 +107,7 @@ def test_the_command_writes_a_package_that_validates_with_the_right_figures(
 
     descriptor = json.loads((target / DESCRIPTOR).read_text(encoding="utf-8"))
     assert descriptor["profile"] == "tabular-data-package"
+    assert descriptor["fiscalPeriod"] == {"start": "2024-01-01", "end": "2024-12-31"}
     assert descriptor["licenses"][0]["name"] == "CC-BY-4.0"
     assert descriptor["licenses"][0]["path"] == "https://creativecommons.org/licenses/by/4.0/"
     assert descriptor["sources"] and str(YEAR) in descriptor["title"]
@@ -185,6 +186,9 @@ def test_the_command_refuses_bad_input_and_writes_nothing(
     with pytest.raises(CommandError, match="findes ikke"):
         call_command("export", "opendata", "--year", str(YEAR), "--output",
                      str(tmp_path / "mangler" / "ud"))  # fmt: skip
+    with pytest.raises(CommandError):  # the reader may not export (only download what is published)
+        call_command("export", "opendata", "--year", str(YEAR), "--output", str(target),
+                     "--user", "laeser")  # fmt: skip
     assert list(tmp_path.iterdir()) == []
 
     # An existing directory: its other files stay; the package's own are not overwritten.

@@ -535,11 +535,13 @@ def opendata_package(year: int, *, report: AnnualReport | None = None) -> OpenDa
             "name": f"klynge-region-sjaelland-{year}",
             "title": f"Klyngekontorer i Region Sjælland {year}: offentlige midler og rækkevidde",
             "description": _description(report),
-            "version": f"{year}.{report.run_id}",
+            "version": f"{year}.{report.run_id}.0",  # the year, then the approved run
             "created": f"{report.data_date.isoformat()}T00:00:00Z",
             "keywords": KEYWORDS,
             "licenses": [dict(LICENCE)],
             "sources": _sources(report, population, views),
+            "countryCode": "DK",
+            "fiscalPeriod": {"start": f"{year}-01-01", "end": f"{year}-12-31"},
             "contains_demo_data": report.demo,
             "resources": [res for res, _rows in tables],
         }

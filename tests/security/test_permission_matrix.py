@@ -258,6 +258,9 @@ MATRIX: dict[str, Entry] = {
     "published-download": Entry(
         lambda w: reverse("published-download", args=[published(w).year, 1, "pdf"]), statuses()
     ),
+    "published-opendata": Entry(
+        lambda w: reverse("published-opendata", args=[published(w).year, 1]), statuses()
+    ),
     "data-quality": Entry(fixed("data-quality"), statuses()),
     "timeline": Entry(fixed("timeline"), statuses()),
     "user-list": Entry(fixed("user-list"), SECRETARIAT_ONLY),

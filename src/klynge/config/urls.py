@@ -221,6 +221,11 @@ urlpatterns = [
         reports.published_download,
         name="published-download",
     ),
+    path(
+        "offentliggjort/<year:year>/version-<id:version>-aabne-data.zip",
+        reports.published_opendata,
+        name="published-opendata",
+    ),
     path("datakvalitet/", web.data_quality, name="data-quality"),
     path("tidslinje/", masterdata.timeline, name="timeline"),
     path("brugere/", accounts.user_index, name="user-list"),

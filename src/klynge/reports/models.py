@@ -22,6 +22,10 @@ class PublishedReport(models.Model):
     docx_sha256 = models.CharField(_("DOCX SHA-256"), max_length=64)
     xlsx = models.BinaryField(_("XLSX"))
     xlsx_sha256 = models.CharField(_("XLSX SHA-256"), max_length=64)
+    # The year's open data (klynge.reports.opendata) as one ZIP: CSV files and
+    # datapackage.json. Empty for a version published before open data existed.
+    opendata = models.BinaryField(_("open data (ZIP)"), blank=True, default=b"")
+    opendata_sha256 = models.CharField(_("open data SHA-256"), max_length=64, blank=True)
     data_fingerprint = models.CharField(_("data fingerprint"), max_length=64)
     data_date = models.DateField(_("data as of"))
     run_id = models.PositiveIntegerField(_("allocation run"))
@@ -44,5 +48,5 @@ class PublishedReport(models.Model):
         return f"Årsrapport {self.year} v{self.version}"
 
     def content(self, fmt: str) -> tuple[bytes, str]:
-        """The stored bytes of format `fmt` (pdf, docx, xlsx) and their checksum."""
+        """The stored bytes of format `fmt` (pdf, docx, xlsx, opendata) and their checksum."""
         return bytes(getattr(self, fmt)), getattr(self, f"{fmt}_sha256")

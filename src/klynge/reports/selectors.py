@@ -476,18 +476,22 @@ def _office_section(
     )
 
 
-def annual_report_data(year: int, *, today: dt.date | None = None) -> AnnualReport:
+def annual_report_data(
+    year: int, *, today: dt.date | None = None, allocation: YearAllocation | None = None
+) -> AnnualReport:
     """
     Every figure of the report to KKR Sjælland for `year`.
 
     `today` only decides a request's state (overdue); the figures do not
-    depend on it.
+    depend on it. `allocation`: the year's allocation when the caller has
+    read it already (the open data reads its lines too).
 
     :raises ReportError: the year has no approved allocation run (the message
         lists everything missing: the run, the follow-up round, the offices
         without an approved report)
     """
-    allocation = allocation_for_year(year=year)
+    if allocation is None or allocation.year != year:
+        allocation = allocation_for_year(year=year)
     if allocation is None or not allocation.approved or allocation.table is None:
         raise ReportError(year, _missing(year, allocation))
     run = allocation.run
@@ -627,7 +631,7 @@ def dashboard_figures(report: AnnualReport) -> dict[str, Any]:
 
 def published_list() -> list[PublishedReport]:
     """Every published version, newest year and version first, without the files."""
-    return list(PublishedReport.objects.defer("pdf", "docx", "xlsx", "dashboard"))
+    return list(PublishedReport.objects.defer("pdf", "docx", "xlsx", "opendata", "dashboard"))
 
 
 def published_latest(*, year: int) -> PublishedReport:
@@ -635,12 +639,13 @@ def published_latest(*, year: int) -> PublishedReport:
 
     :raises PublishedReport.DoesNotExist: nothing published for the year
     """
-    return PublishedReport.objects.defer("pdf", "docx", "xlsx").filter(year=year).latest("version")
+    files = ("pdf", "docx", "xlsx", "opendata")
+    return PublishedReport.objects.defer(*files).filter(year=year).latest("version")
 
 
 def published_file(*, year: int, version: int, fmt: str) -> PublishedReport:
-    """The version with only the file of `fmt` read (pdf, docx or xlsx)."""
-    others = [f for f in ("pdf", "docx", "xlsx") if f != fmt]
+    """The version with only the file of `fmt` read (pdf, docx, xlsx or opendata)."""
+    others = [f for f in ("pdf", "docx", "xlsx", "opendata") if f != fmt]
     return PublishedReport.objects.defer(*others, "dashboard").get(year=year, version=version)
 
 

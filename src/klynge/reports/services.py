@@ -10,6 +10,7 @@ from django.db.models import Max
 from klynge.audit.models import Action
 from klynge.audit.services import Actor, record
 from klynge.reports.models import PublishedReport
+from klynge.reports.opendata import opendata_package
 from klynge.reports.render import render, sha256
 from klynge.reports.selectors import (
     AnnualReport,
@@ -29,6 +30,7 @@ def _state(published: PublishedReport) -> dict[str, Any]:
         "pdf_sha256": published.pdf_sha256,
         "docx_sha256": published.docx_sha256,
         "xlsx_sha256": published.xlsx_sha256,
+        "opendata_sha256": published.opendata_sha256,
         "data_fingerprint": published.data_fingerprint,
         "data_date": published.data_date.isoformat(),
         "run_id": published.run_id,
@@ -41,14 +43,16 @@ def report_publish(
     *, actor: Actor, year: int, report: AnnualReport | None = None
 ) -> PublishedReport:
     """
-    Publish the report of `year` as it is today: PDF, DOCX and XLSX, each
-    with its SHA-256. A year published before gets a new version; the
-    earlier ones are kept.
+    Publish the report of `year` as it is today: PDF, DOCX and XLSX, and the
+    open data (a ZIP of CSV files and datapackage.json), each with its
+    SHA-256. A year published before gets a new version; the earlier ones
+    are kept.
 
     :raises ReportError: the year has no approved allocation run (nothing is stored)
     """
     report = report or annual_report_data(year)
     files = {fmt: render(report, fmt) for fmt in ("pdf", "docx", "xlsx")}
+    files["opendata"] = opendata_package(year, report=report).zip
     # One publication of a year at a time: the year's rows are locked first.
     list(PublishedReport.objects.select_for_update().filter(year=year).values_list("pk"))
     latest = PublishedReport.objects.filter(year=year).aggregate(v=Max("version"))["v"] or 0
@@ -60,6 +64,7 @@ def report_publish(
                 pdf=files["pdf"], pdf_sha256=sha256(files["pdf"]),
                 docx=files["docx"], docx_sha256=sha256(files["docx"]),
                 xlsx=files["xlsx"], xlsx_sha256=sha256(files["xlsx"]),
+                opendata=files["opendata"], opendata_sha256=sha256(files["opendata"]),
                 data_fingerprint=report.fingerprint,
                 data_date=report.data_date,
                 run_id=report.run_id,

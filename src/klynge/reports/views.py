@@ -4,8 +4,9 @@
 The secretariat chooses a year, sees the report's key figures or what is
 missing, downloads each format made from live data, and publishes the year:
 the files are stored as a new version. Everyone with a role sees the
-published versions, downloads them, and sees each year's dashboards (KPI
-attainment per office, companies reached per municipality): aggregates only.
+published versions, downloads them and the open data published with them,
+and sees each year's dashboards (KPI attainment per office, companies
+reached per municipality): aggregates only.
 """
 
 from __future__ import annotations
@@ -141,6 +142,24 @@ def published_detail(request: HttpRequest, year: int) -> HttpResponse:
             "trail": [(reverse("published-list"), _("Published reports"))],
         },
     )
+
+
+@require_GET
+@permission_required(perms.VIEW_PUBLISHED)
+def published_opendata(request: HttpRequest, year: int, version: int) -> HttpResponse:
+    """The open data stored with a published version: CSV files and datapackage.json, zipped."""
+    try:
+        published = published_file(year=year, version=version, fmt="opendata")
+    except PublishedReport.DoesNotExist:
+        raise Http404 from None
+    data, _checksum = published.content("opendata")
+    if not data:
+        raise Http404  # published before open data existed
+    response = HttpResponse(data, content_type="application/zip")
+    response["Content-Disposition"] = (
+        f'attachment; filename="aabne-data-klynge-{year}-v{version}.zip"'
+    )
+    return response
 
 
 @require_GET

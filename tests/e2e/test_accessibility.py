@@ -26,13 +26,16 @@ EXTRA_PAGES_BY_ROLE = {"sekretariat": ["/aarsrapport/?aar=2023"]}
 
 
 def pages_for(username: str, world: World) -> list[str]:
-    """Every HTML page the matrix says `username` may open (GET, 200)."""
+    """Every HTML page the matrix says `username` may open (GET, 200); no files, no JSON."""
     urls = [
         entry.url(world)
         for name, entry in sorted(MATRIX.items())
         if entry.method == "get"
         and entry.expected[username] == 200
-        and not name.endswith(("-export", "-letter", "-template", "-report", "-zip", "-download"))
+        and not name.endswith(
+            ("-export", "-letter", "-template", "-report", "-zip", "-download", "-opendata")
+        )
+        and name != "api:*"  # JSON, not a page
     ]
     return urls + EXTRA_PAGES + EXTRA_PAGES_BY_ROLE.get(username, [])
 

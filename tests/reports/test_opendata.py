@@ -10,11 +10,11 @@ import io
 import json
 import zipfile
 from collections import defaultdict
+from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
-import frictionless
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -26,6 +26,21 @@ from klynge.financing.models import Agreement
 from klynge.participation.models import ContactPerson, Participant
 from klynge.reports.models import PublishedReport
 from klynge.reports.opendata import DESCRIPTOR, opendata_package
+
+# frictionless raises the process-wide csv.field_size_limit when imported; the
+# participant reader relies on the default limit, so it is put back at once.
+_limit = csv.field_size_limit()
+import frictionless  # noqa: E402
+
+csv.field_size_limit(_limit)
+
+
+@pytest.fixture(autouse=True)
+def _csv_limit_kept() -> Iterator[None]:
+    """Validation may load frictionless's CSV parser, which raises the limit again."""
+    yield
+    csv.field_size_limit(_limit)
+
 
 FILES = {
     DESCRIPTOR,

@@ -80,7 +80,7 @@ def field_message(error: dict[str, Any]) -> str:
     kind = str(error.get("type", ""))
     ctx = error.get("ctx") or {}
     messages = {
-        "missing": _("This field is required."),
+        "missing": _("A value is required."),
         "int_parsing": _("Must be a whole number."),
         "int_type": _("Must be a whole number."),
         "int_from_float": _("Must be a whole number."),
@@ -176,9 +176,10 @@ def install(api: Any) -> None:
                 request,
                 ApiError(403, "csrf", _("The CSRF token is missing or wrong; reload the page.")),
             )
-        code = "bad_request" if exc.status_code == 400 else "error"
+        if exc.status_code == 400:  # ninja could not parse the body
+            return respond(api, request, _bad_body())
         return respond(
-            api, request, ApiError(exc.status_code, code, _("The request is not valid."))
+            api, request, ApiError(exc.status_code, "error", _("The request is not valid."))
         )
 
     @handle(Http404)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from fractions import Fraction
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from klynge.api.auth import caller, require, writer
 from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, ApiError, not_found, refused
@@ -61,7 +62,9 @@ class ReachOut(Schema):
     smes: int
     activities_held: int
     population: int | None
-    companies_per_1000: float | None
+    companies_per_1000: str | None = Field(
+        None, description="Virksomheder pr. 1.000 indbyggere, to decimaler med punktum."
+    )
     share_ore: int | None
     share_approved: bool
     demo: bool
@@ -106,6 +109,14 @@ class StoreIn(Schema):
 
 ActivityPage = page_of(ActivityOut)
 ReachPage = page_of(ReachOut)
+
+
+def _two_decimals(value: Fraction | None) -> str | None:
+    """An exact fraction as text with two decimals, rounded half up ('12.35')."""
+    if value is None:
+        return None
+    hundredths = int(value * 100 + Fraction(1, 2))
+    return f"{hundredths // 100}.{hundredths % 100:02d}"
 
 
 def _batch(batch: ImportBatch) -> ImportOut:
@@ -192,7 +203,7 @@ def reach(
                 smes=r.smes,
                 activities_held=r.activities_held,
                 population=r.population,
-                companies_per_1000=None if r.per_1000 is None else round(float(r.per_1000), 2),
+                companies_per_1000=_two_decimals(r.per_1000),
                 share_ore=r.share_ore,
                 share_approved=r.share_approved,
                 demo=r.demo,

@@ -72,6 +72,7 @@ bench: install-dev
 	$(BIN)/python bench/import.py
 	$(BIN)/python bench/pages.py
 	$(BIN)/python bench/report.py
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) var

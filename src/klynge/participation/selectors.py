@@ -115,12 +115,20 @@ def reach_by_municipality(
     *, year: int, allocation: YearAllocation | None, office_id: int | None = None
 ) -> list[MunicipalityReach]:
     """Every municipality of the register in `year` (optionally for one office), by name."""
+    # Each company once: the companies that took part, grouped by their one
+    # municipality (no DISTINCT over the participations needed).
+    took_part = Participant.objects.filter(
+        kind=ParticipantKind.COMPANY,
+        municipality__isnull=False,
+        pk__in=_participations(year, office_id).values("participant_id"),
+    )
     reached = {
-        row["participant__municipality_id"]: row
-        for row in _participations(year, office_id)
-        .filter(IS_COMPANY, participant__municipality__isnull=False)
-        .values("participant__municipality_id")
-        .annotate(**_company_counts())
+        row["municipality_id"]: row
+        for row in took_part.values("municipality_id").annotate(
+            companies=Count("pk"),
+            smes=Count("pk", filter=Q(employee_band__in=SME_BANDS)),
+            demo=Count("pk", filter=Q(basis=Basis.DEMO)),
+        )
     }
     activities = Activity.objects.filter(held_on__range=year_range(year))
     if office_id:

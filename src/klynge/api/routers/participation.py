@@ -15,7 +15,7 @@ from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, ApiError, not_found, re
 from klynge.api.pagination import PageQuery, page_of, paginate
 from klynge.api.schemas import FORBID_EXTRA, Id, MunicipalityCode, Year
 from klynge.common import perms
-from klynge.financing.selectors import allocation_for_year
+from klynge.financing.selectors import allocation_for_year, approved_allocation_for_year
 from klynge.masterdata.models import ClusterOffice
 from klynge.participation.models import ImportBatch
 from klynge.participation.selectors import ActivityFilter, activity_list, reach_by_municipality
@@ -189,9 +189,9 @@ def reach(
     require(request, perms.VIEW_REGISTER)
     if office is not None and not ClusterOffice.objects.filter(pk=office).exists():
         raise not_found()
-    rows = reach_by_municipality(
-        year=year, allocation=allocation_for_year(year=year), office_id=office
-    )
+    # Only the shares are shown: an approved year needs no live computation.
+    allocation = approved_allocation_for_year(year=year) or allocation_for_year(year=year)
+    rows = reach_by_municipality(year=year, allocation=allocation, office_id=office)
 
     def convert(found: list[Any]) -> list[ReachOut]:
         return [

@@ -437,6 +437,34 @@ def allocation_for_year(*, year: int) -> YearAllocation | None:
     return year_allocation(agreement=agreement, year=year)
 
 
+def approved_allocation_for_year(*, year: int) -> YearAllocation | None:
+    """
+    The year's approved allocation from its stored run alone, or None when no
+    single agreement covers the year or it has no approved run.
+
+    The same run and table as `allocation_for_year` then shows, without
+    reading today's inputs: for a caller that needs neither the live
+    computation nor `stale` (`live_fingerprint` is None).
+    """
+    try:
+        agreement = agreement_for_year(year=year)
+    except AgreementYearError:
+        return None
+    approved = (
+        AllocationRun.objects.filter(agreement=agreement, year=year, status=RunStatus.APPROVED)
+        .defer("inputs")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if approved is None:
+        return None
+    stored = _stored(approved)
+    return YearAllocation(
+        agreement, year, approved, stored.table, [], approved.fingerprint, None,
+        stored.assumptions,
+    )  # fmt: skip
+
+
 def run_approved(*, agreement: Agreement, year: int) -> AllocationRun | None:
     return AllocationRun.objects.filter(
         agreement=agreement, year=year, status=RunStatus.APPROVED

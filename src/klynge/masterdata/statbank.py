@@ -38,13 +38,13 @@ from klynge.core.statbank import (
 
 TRANSPORT: httpx.BaseTransport | None = None  # None: the network; tests set a MockTransport
 SLEEP: Callable[[float], None] = time.sleep
-BACKOFF_SECONDS = 1.0
-MAX_BACKOFF_SECONDS = 30.0
+BACKOFF_SECONDS = 1
+MAX_BACKOFF_SECONDS = 30
 MAX_ATTEMPTS = 6
-MAX_TIMEOUT_SECONDS = 120.0
+MAX_TIMEOUT_SECONDS = 120
 # A web request waits at most 2 × 10 s + 1 s of backoff: under gunicorn's 30 s timeout.
 WEB_ATTEMPTS = 2
-WEB_TIMEOUT_SECONDS = 10.0
+WEB_TIMEOUT_SECONDS = 10
 NOTHING_STORED = "Intet er gemt."
 
 
@@ -143,8 +143,8 @@ def fetch_folk1a(
     url = data_url()
     tries = attempts if attempts is not None else int(settings.KLYNGE_STATBANK_ATTEMPTS)
     tries = max(1, min(tries, MAX_ATTEMPTS))
-    seconds = timeout if timeout is not None else float(settings.KLYNGE_STATBANK_TIMEOUT)
-    seconds = max(1.0, min(seconds, MAX_TIMEOUT_SECONDS))
+    seconds = timeout if timeout is not None else int(settings.KLYNGE_STATBANK_TIMEOUT)
+    seconds = max(1, min(seconds, MAX_TIMEOUT_SECONDS))
     wait = sleep or SLEEP
     raw = b""
     with httpx.Client(

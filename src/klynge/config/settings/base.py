@@ -342,5 +342,5 @@ CACHES = {
 # waiting at most KLYNGE_STATBANK_TIMEOUT seconds per attempt, KLYNGE_STATBANK_ATTEMPTS
 # attempts with exponential backoff between them.
 KLYNGE_STATBANK_URL = os.environ.get("KLYNGE_STATBANK_URL", "https://api.statbank.dk/v1")
-KLYNGE_STATBANK_TIMEOUT = float(os.environ.get("KLYNGE_STATBANK_TIMEOUT", "20"))
+KLYNGE_STATBANK_TIMEOUT = int(os.environ.get("KLYNGE_STATBANK_TIMEOUT", "20"))
 KLYNGE_STATBANK_ATTEMPTS = int(os.environ.get("KLYNGE_STATBANK_ATTEMPTS", "3"))

@@ -34,7 +34,7 @@ eller med din browsersession (skrivning kræver da CSRF-token i `X-CSRFToken`).
 og `items`.
 
 **Fejl** har altid formen `{"code": ..., "message": ..., "errors": [{"field", "message"}]}`
-med danske beskeder: 400 ugyldig JSON, 401 ingen eller ugyldig nøgle, 403 rollen eller
+med danske beskeder: 400 indholdet kan ikke læses, 401 ingen eller ugyldig nøgle, 403 rollen eller
 nøglen må ikke, 404 findes ikke eller er ikke din, 413 for stor, 422 ugyldige værdier
 eller afvist ændring. Intet gemmes ved en fejl.
 """

@@ -102,8 +102,8 @@ def test_every_operation_as_each_role(part: int, api_schema: Any, tokens: dict[s
     few = {label: n for label, n in cases.items() if n < EXAMPLES}
     assert set(few) <= PARAMETERLESS, few
     for role, seen in answers.items():
-        # The token worked: the role read something, and invalid cases were refused.
-        assert seen[200] > 0 and seen[422] > 0 and seen[401] == 0, (role, seen)
+        # The token worked: the role read something, and no case was unauthenticated.
+        assert seen[200] > 0 and seen[401] == 0, (role, seen)
 
 
 PARAMETERLESS = {"GET /api/v1/me"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
@@ -17,6 +17,7 @@ from klynge.api.pagination import PageQuery, page_of, paginate
 from klynge.api.schemas import Id, Year
 from klynge.common import perms
 from klynge.financing.models import Agreement, AllocationRun, RunStatus
+from klynge.financing.selectors import run_line_values
 
 router = Router(tags=["Finansiering"])
 
@@ -123,32 +124,12 @@ def _run(run: AllocationRun) -> dict[str, Any]:
     }
 
 
-LINE_FIELDS = (
-    "office_id",
-    "role",
-    "amount_ore",
-    "population",
-    "population_date",
-    "population_source",
-    "weight",
-    "key_total",
-    "split_ore",
-    "quota_numerator",
-    "quota_denominator",
-    "explanation",
-)
-
-
 def _detail(run: AllocationRun) -> dict[str, Any]:
     """
-    The run with every line (one per office and municipality) as plain values,
-    which the response schema validates once.
+    The run with every line (one per office and municipality, by office id and
+    municipality code) as plain values, which the response schema validates once.
     """
-    lines = list(
-        run.lines.order_by("office__name", "municipality__name").values(
-            *LINE_FIELDS, municipality_code=F("municipality__code")
-        )
-    )
+    lines = run_line_values(run=run)
     totals: dict[str, int] = {}
     for line in lines:
         code = line["municipality_code"]
@@ -160,7 +141,7 @@ def _detail(run: AllocationRun) -> dict[str, Any]:
             {"municipality_code": code, "amount_ore": amount}
             for code, amount in sorted(totals.items())
         ],
-        "lines": lines,
+        "lines": list(lines),
     }
 
 

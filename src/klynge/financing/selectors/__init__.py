@@ -44,6 +44,7 @@ from klynge.financing.selectors.tables import (
     approved_allocation_for_year,
     correction_preview,
     run_approved,
+    run_line_values,
     run_lines,
     run_population,
     year_allocation,
@@ -61,6 +62,7 @@ __all__ = [
     "approved_allocation_for_year",
     "check_year", "correction_preview", "current_budget_year", "data_quality_list",
     "financed_offices", "inputs_by_year", "population_change_effects",
-    "run_approved", "run_lines", "run_population", "scenario_compute", "year_allocation",
+    "run_approved", "run_line_values", "run_lines", "run_population", "scenario_compute",
+    "year_allocation",
     "year_runs", "years_shown",
 ]  # fmt: skip

@@ -15,9 +15,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import caches
+from django.db.models import F
 
 from klynge.core import cofinancing as rule
 from klynge.core.fingerprint import fingerprint
@@ -248,6 +249,38 @@ def _stored(run: AllocationRun) -> _StoredRun:
         return _StoredRun(table, list(inputs.get("assumptions", [])))
 
     return _cached(f"run:{run.pk}:{run.fingerprint}:{run.created_at.isoformat()}", build)
+
+
+LINE_VALUES = (
+    "office_id",
+    "role",
+    "amount_ore",
+    "population",
+    "population_date",
+    "population_source",
+    "weight",
+    "key_total",
+    "split_ore",
+    "quota_numerator",
+    "quota_denominator",
+    "explanation",
+)
+
+
+def run_line_values(*, run: AllocationRun) -> tuple[dict[str, Any], ...]:
+    """
+    Every line of `run` as plain values with its municipality's code, by office
+    and municipality code; kept, since a run's lines never change. The dicts
+    are shared: read them, never change them.
+    """
+
+    def build() -> tuple[dict[str, Any], ...]:
+        rows = AllocationLine.objects.filter(run_id=run.pk).order_by(
+            "office_id", "municipality__code"
+        )
+        return tuple(rows.values(*LINE_VALUES, municipality_code=F("municipality__code")))
+
+    return _cached(f"run-values:{run.pk}:{run.fingerprint}:{run.created_at.isoformat()}", build)
 
 
 @dataclass(frozen=True)

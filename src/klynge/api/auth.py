@@ -10,7 +10,7 @@ CSRF check on writes, exactly as a form does.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -20,8 +20,10 @@ from ninja.security.session import SessionAuth
 from klynge.accounts.middleware import pending_step
 from klynge.accounts.models import ApiToken, TokenScope
 from klynge.accounts.services.tokens import token_authenticate
-from klynge.api.errors import ApiError
+from klynge.api.errors import ApiError, not_found
 from klynge.audit.services import Actor
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,16 @@ def writer(request: HttpRequest) -> Caller:
 
 def has_perm(request: HttpRequest, perm: str, obj: Any = None) -> bool:
     return bool(caller(request).user.has_perm(perm, obj))
+
+
+def visible(request: HttpRequest, found: T | None, perm: str) -> T:
+    """
+    `found` if the caller may see it under `perm`; else 404, the same answer as
+    for a missing object, so another tenant's object does not reveal it exists.
+    """
+    if found is None or not has_perm(request, perm, found):
+        raise not_found()
+    return found
 
 
 def require(request: HttpRequest, perm: str, obj: Any = None) -> None:

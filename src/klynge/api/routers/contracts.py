@@ -10,7 +10,7 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from klynge.api.auth import caller, require, writer
+from klynge.api.auth import caller, require, visible, writer
 from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, not_found, refused
 from klynge.api.pagination import PageQuery, page_of, paginate
 from klynge.api.schemas import FORBID_EXTRA, Id, Text, Year
@@ -205,11 +205,9 @@ def contracts(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
 def contract(request: HttpRequest, contract_id: Id) -> ContractDetailOut:
     require(request, perms.VIEW_CONTRACTS)
     try:
-        found = selectors.contract_get(pk=contract_id)
+        found = visible(request, selectors.contract_get(pk=contract_id), perms.VIEW_CONTRACT)
     except Contract.DoesNotExist:
         raise not_found() from None
-    if not caller(request).user.has_perm(perms.VIEW_CONTRACT, found):
-        raise not_found()
     return ContractDetailOut(
         **_contract(found),
         indicators=[
@@ -261,12 +259,9 @@ def reports(
 def _report_visible(request: HttpRequest, report_id: int) -> OfficeReport:
     require(request, perms.VIEW_CONTRACTS)
     try:
-        found = selectors.report_get(pk=report_id)
+        return visible(request, selectors.report_get(pk=report_id), perms.VIEW_OFFICE_REPORT)
     except OfficeReport.DoesNotExist:
         raise not_found() from None
-    if not caller(request).user.has_perm(perms.VIEW_OFFICE_REPORT, found):
-        raise not_found()
-    return found
 
 
 @router.get(

@@ -11,8 +11,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import field_validator
 
-from klynge.api.auth import caller, require, writer
-from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, not_found, refused
+from klynge.api.auth import caller, require, visible, writer
+from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, refused
 from klynge.api.pagination import PageQuery, page_of, paginate
 from klynge.api.schemas import FORBID_EXTRA, Id, Line, MunicipalityCode, Year
 from klynge.collection.models import Payment, PaymentRequest
@@ -220,15 +220,10 @@ def requests(
 
 def _request_visible(request: HttpRequest, request_id: int) -> PaymentRequest:
     require(request, perms.VIEW_REQUESTS)
-    obj = (
-        PaymentRequest.objects.select_related("municipality")
-        .prefetch_related("lines__payee_municipality")
-        .filter(pk=request_id)
-        .first()
+    requests = PaymentRequest.objects.select_related("municipality").prefetch_related(
+        "lines__payee_municipality"
     )
-    if obj is None or not caller(request).user.has_perm(perms.VIEW_REQUEST, obj):
-        raise not_found()
-    return obj
+    return visible(request, requests.filter(pk=request_id).first(), perms.VIEW_REQUEST)
 
 
 @router.get(

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from klynge.api.auth import caller, require, writer
+from klynge.api.auth import require, visible, writer
 from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, ApiError, not_found, refused
 from klynge.api.pagination import PageQuery, page_of, paginate
 from klynge.api.schemas import FORBID_EXTRA, Id, MunicipalityCode, Year
@@ -217,9 +217,7 @@ def reach(
 def _office_for_import(request: HttpRequest, office_id: int) -> ClusterOffice:
     require(request, perms.IMPORT_PARTICIPATIONS)
     office = ClusterOffice.objects.filter(pk=office_id).first()
-    if office is None or not caller(request).user.has_perm(perms.IMPORT_PARTICIPATIONS, office):
-        raise not_found()
-    return office
+    return visible(request, office, perms.IMPORT_PARTICIPATIONS)
 
 
 @router.post(
@@ -250,10 +248,9 @@ def import_create(
 def _batch_visible(request: HttpRequest, batch_id: int) -> ImportBatch:
     require(request, perms.IMPORT_PARTICIPATIONS)
     batch = ImportBatch.objects.select_related("office").filter(pk=batch_id).first()
-    if batch is None or not caller(request).user.has_perm(
-        perms.IMPORT_PARTICIPATIONS, batch.office
-    ):
+    if batch is None:
         raise not_found()
+    visible(request, batch.office, perms.IMPORT_PARTICIPATIONS)
     return batch
 
 

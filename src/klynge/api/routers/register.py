@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from klynge.api.auth import caller, require
+from klynge.api.auth import caller, require, visible
 from klynge.api.errors import ERRORS_READ, not_found
 from klynge.api.pagination import PageQuery, page_of, paginate
 from klynge.api.schemas import Id, MunicipalityCode, Year
@@ -164,11 +164,5 @@ def offices(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
 @router.get("/offices/{office_id}", response={200: OfficeOut, **ERRORS_READ}, summary="Ét kontor")
 def office(request: HttpRequest, office_id: Id) -> OfficeOut:
     require(request, perms.VIEW_REGISTER)
-    found = (
-        ClusterOffice.objects.select_related("cluster", "host_municipality")
-        .filter(pk=office_id)
-        .first()
-    )
-    if found is None or not caller(request).user.has_perm(perms.VIEW_OFFICE, found):
-        raise not_found()
-    return _office(found)
+    offices = ClusterOffice.objects.select_related("cluster", "host_municipality")
+    return _office(visible(request, offices.filter(pk=office_id).first(), perms.VIEW_OFFICE))

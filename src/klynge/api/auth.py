@@ -9,6 +9,7 @@ CSRF check on writes, exactly as a form does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -20,7 +21,7 @@ from ninja.security.session import SessionAuth
 from klynge.accounts.middleware import pending_step
 from klynge.accounts.models import ApiToken, TokenScope
 from klynge.accounts.services.tokens import token_authenticate
-from klynge.api.errors import ApiError, not_found
+from klynge.api.errors import ApiError, forbidden, not_found
 from klynge.audit.services import Actor
 
 T = TypeVar("T")
@@ -60,11 +61,8 @@ class SessionCsrfAuth(SessionAuth):
             return None
         return super().__call__(request)
 
-    def authenticate(self, request: HttpRequest, key: str | None) -> Caller | None:
-        user = request.user
-        if not user.is_authenticated:
-            return None
-        return Caller(user, None)
+    def authenticate(self, request: HttpRequest, key: str | None) -> Caller:
+        return Caller(request.user, None)  # __call__ let only a finished login through
 
 
 def caller(request: HttpRequest) -> Caller:
@@ -94,10 +92,16 @@ def visible(request: HttpRequest, found: T | None, perm: str) -> T:
     return found
 
 
+def permitted(request: HttpRequest, rows: Iterable[T], perm: str) -> list[T]:
+    """The rows the caller may see under `perm` (each asked as the web asks)."""
+    user = caller(request).user
+    return [row for row in rows if user.has_perm(perm, row)]
+
+
 def require(request: HttpRequest, perm: str, obj: Any = None) -> None:
     """:raises ApiError: 403 unless the caller has `perm` (on `obj`)"""
     if not has_perm(request, perm, obj):
-        raise ApiError(403, "forbidden", _("Your role does not allow this."))
+        raise forbidden()
 
 
 AUTH = [TokenAuth(), SessionCsrfAuth()]

@@ -68,13 +68,6 @@ def refused(messages: list[str] | str) -> ApiError:
     )
 
 
-def _constraint(ctx: dict[str, Any], *names: str) -> Any:
-    for name in names:
-        if name in ctx:
-            return ctx[name]
-    return ""
-
-
 def field_message(error: dict[str, Any]) -> str:
     """A Danish message for one pydantic error."""
     kind = str(error.get("type", ""))
@@ -94,22 +87,20 @@ def field_message(error: dict[str, Any]) -> str:
         "dict_type": _("Must be an object."),
         "model_type": _("Must be an object."),
         "model_attributes_type": _("Must be an object."),
-        "json_invalid": _("The body is not valid JSON."),
-        "json_type": _("The body is not valid JSON."),
         "extra_forbidden": _("This field is not known."),
         "string_too_short": _("Too short: at least {n} characters.").format(
-            n=_constraint(ctx, "min_length")
+            n=ctx.get("min_length", "")
         ),
         "string_too_long": _("Too long: at most {n} characters.").format(
-            n=_constraint(ctx, "max_length")
+            n=ctx.get("max_length", "")
         ),
-        "too_long": _("Too many: at most {n}.").format(n=_constraint(ctx, "max_length")),
-        "too_short": _("Too few: at least {n}.").format(n=_constraint(ctx, "min_length")),
+        "too_long": _("Too many: at most {n}.").format(n=ctx.get("max_length", "")),
+        "too_short": _("Too few: at least {n}.").format(n=ctx.get("min_length", "")),
         "string_pattern_mismatch": _("Not in the expected form."),
-        "greater_than_equal": _("Must be at least {n}.").format(n=_constraint(ctx, "ge")),
-        "greater_than": _("Must be above {n}.").format(n=_constraint(ctx, "gt")),
-        "less_than_equal": _("Must be at most {n}.").format(n=_constraint(ctx, "le")),
-        "less_than": _("Must be below {n}.").format(n=_constraint(ctx, "lt")),
+        "greater_than_equal": _("Must be at least {n}.").format(n=ctx.get("ge", "")),
+        "greater_than": _("Must be above {n}.").format(n=ctx.get("gt", "")),
+        "less_than_equal": _("Must be at most {n}.").format(n=ctx.get("le", "")),
+        "less_than": _("Must be below {n}.").format(n=ctx.get("lt", "")),
         "literal_error": _("Not one of the allowed values."),
         "enum": _("Not one of the allowed values."),
     }

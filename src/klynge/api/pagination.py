@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 from django.db.models import QuerySet
 from ninja import Field, Schema
@@ -12,8 +12,6 @@ from pydantic import create_model
 MAX_PAGE_SIZE = 500
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE = 100_000
-
-T = TypeVar("T")
 
 
 class PageQuery(Schema):

@@ -119,6 +119,14 @@ def request_list(
     return [_view(r, getattr(r, "received", None) or 0, today) for r in ordered]
 
 
+def requests_visible(
+    user: Any, *, year: int | None = None, municipality_code: str = "", today: dt.date
+) -> list[RequestView]:
+    """The requests `user` may see: all for the secretariat, else its own and those it collects."""
+    views = request_list(year=year, municipality_code=municipality_code, today=today)
+    return [v for v in views if user.has_perm(perms.VIEW_REQUEST, v.request)]
+
+
 def _view(request: PaymentRequest, received: int, today: dt.date) -> RequestView:
     counted = 0 if request.status == RequestStatus.CANCELLED else received
     return RequestView(

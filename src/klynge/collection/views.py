@@ -36,8 +36,8 @@ from klynge.collection.selectors import (
     payee_account_list,
     payee_outstanding_ore,
     reminders,
-    request_list,
     request_view,
+    requests_visible,
     settlement_basis,
     totals,
 )
@@ -69,8 +69,7 @@ from klynge.masterdata.models import ClusterOffice, Municipality
 
 def _visible(request: HttpRequest, year: int) -> list[RequestView]:
     """The requests of `year` the user may see: all for the secretariat, else its own."""
-    views = request_list(year=year, today=timezone.localdate())
-    return [v for v in views if request.user.has_perm(perms.VIEW_REQUEST, v.request)]
+    return requests_visible(request.user, year=year, today=timezone.localdate())
 
 
 @require_GET

@@ -779,6 +779,20 @@ def report_save(
     return report
 
 
+@transaction.atomic
+def report_enter(
+    *,
+    actor: Actor,
+    report: OfficeReport,
+    narrative: str,
+    results: Mapping[int, EnteredResult],
+    submit: bool = False,
+) -> OfficeReport:
+    """Save what the office typed (`report_save`) and, with `submit`, send it: both or neither."""
+    report = report_save(actor=actor, report=report, narrative=narrative, results=results)
+    return report_submit(actor=actor, report=report) if submit else report
+
+
 def missing_values(report: OfficeReport) -> list[str]:
     """The names of the entered number indicators that still have no actual value."""
     have = {

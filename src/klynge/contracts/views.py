@@ -17,7 +17,6 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -653,7 +652,10 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             for pk, (value, comment) in form.results().items()
         }
         try:
-            _save(request, report, form.cleaned_data["narrative"], results, submit=submit)
+            services.report_enter(
+                actor=_actor(request), report=report, narrative=form.cleaned_data["narrative"],
+                results=results, submit=submit,
+            )  # fmt: skip
         except ContractError as error:
             _refuse(form, error)
         else:
@@ -663,22 +665,6 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect("report-detail", pk=report.pk)
     return _report_page(request, report, entry=form)
-
-
-@transaction.atomic
-def _save(
-    request: HttpRequest,
-    report: OfficeReport,
-    narrative: str,
-    results: dict[int, EnteredResult],
-    *,
-    submit: bool,
-) -> None:
-    """Save what was typed and, when asked, submit it: both or neither."""
-    actor = _actor(request)
-    report = services.report_save(actor=actor, report=report, narrative=narrative, results=results)
-    if submit:
-        services.report_submit(actor=actor, report=report)
 
 
 def _report_action(

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from klynge.core.money import group_thousands
+from klynge.core.text import is_digits
 
 TABLE = "FOLK1A"
 COLUMNS = ("OMRÅDE", "KØN", "ALDER", "CIVILSTAND", "TID", "INDHOLD")
@@ -202,7 +203,7 @@ def parse_folk1a_csv(
                 f"Linje {line}: {code} {municipalities[code]} står der to gange; "
                 "svaret er ikke totaler for køn, alder og civilstand."
             )
-        if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        if not is_digits(value) or len(value) > 9:
             raise StatbankFormatError(
                 f"Linje {line}: indbyggertallet for {code} {municipalities[code]} "
                 f"er '{value[:20]}', ikke et helt tal."

@@ -214,6 +214,19 @@ def population_changes(
     return rows
 
 
+def changes_total(changes: list[FigureChange]) -> FigureChange:
+    """The changes summed as one row; the stored sum only when every figure is stored."""
+    stored_all = all(c.stored is not None for c in changes)
+    return FigureChange(
+        code="",
+        name="",
+        stored=sum(c.stored or 0 for c in changes) if stored_all else None,
+        stored_origin="",
+        stored_label="",
+        fetched=sum(c.fetched for c in changes),
+    )
+
+
 def population_fetch_list(*, limit: int = 20) -> QuerySet[PopulationFetch]:
     """The newest StatBank fetches, stored and pending."""
     return PopulationFetch.objects.select_related("partnership")[:limit]

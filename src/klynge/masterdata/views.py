@@ -16,6 +16,7 @@ from klynge.common.perms import permission_required
 from klynge.masterdata.forms import PopulationFetchForm
 from klynge.masterdata.models import FetchStatus, Partnership, PopulationFetch
 from klynge.masterdata.selectors import (
+    changes_total,
     organisation_list,
     partnership_list,
     population_changes,
@@ -105,9 +106,7 @@ def population_fetch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     changes = population_changes(
         partnership=fetch.partnership, reference_date=fetch.reference_date, figures=fetch.figures
     )
-    stored_all = all(c.stored is not None for c in changes)
-    stored_total = sum(c.stored or 0 for c in changes)
-    fetched_total = sum(c.fetched for c in changes)
+    total = changes_total(changes)
     return render(
         request,
         "masterdata/population_fetch_detail.html",
@@ -117,9 +116,9 @@ def population_fetch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "trail": [*_fetch_trail(), (reverse("population-fetch"), _("Statistics Denmark"))],
             "changes": changes,
             "changed": sum(1 for c in changes if c.changed),
-            "stored_total": stored_total if stored_all else None,
-            "fetched_total": fetched_total,
-            "total_difference": fetched_total - stored_total if stored_all else None,
+            "stored_total": total.stored,
+            "fetched_total": total.fetched,
+            "total_difference": total.difference,
             "pending": fetch.status == FetchStatus.PENDING,
         },
     )

@@ -629,9 +629,12 @@ def dashboard_figures(report: AnnualReport) -> dict[str, Any]:
     }
 
 
+STORED_FILES = ("pdf", "docx", "xlsx", "opendata")  # a published version's file fields
+
+
 def published_list() -> list[PublishedReport]:
     """Every published version, newest year and version first, without the files."""
-    return list(PublishedReport.objects.defer("pdf", "docx", "xlsx", "opendata", "dashboard"))
+    return list(PublishedReport.objects.defer(*STORED_FILES, "dashboard"))
 
 
 def published_latest(*, year: int) -> PublishedReport:
@@ -639,13 +642,12 @@ def published_latest(*, year: int) -> PublishedReport:
 
     :raises PublishedReport.DoesNotExist: nothing published for the year
     """
-    files = ("pdf", "docx", "xlsx", "opendata")
-    return PublishedReport.objects.defer(*files).filter(year=year).latest("version")
+    return PublishedReport.objects.defer(*STORED_FILES).filter(year=year).latest("version")
 
 
 def published_file(*, year: int, version: int, fmt: str) -> PublishedReport:
     """The version with only the file of `fmt` read (pdf, docx, xlsx or opendata)."""
-    others = [f for f in ("pdf", "docx", "xlsx", "opendata") if f != fmt]
+    others = [f for f in STORED_FILES if f != fmt]
     return PublishedReport.objects.defer(*others, "dashboard").get(year=year, version=version)
 
 

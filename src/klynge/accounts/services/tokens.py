@@ -17,6 +17,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -60,10 +61,6 @@ def is_active(token: ApiToken, now: dt.datetime) -> bool:
     return token.revoked_at is None and token.expires_at > now
 
 
-def active_tokens(user: Any, now: dt.datetime) -> list[ApiToken]:
-    return [t for t in ApiToken.objects.filter(user=user) if is_active(t, now)]
-
-
 def token_create(
     *, actor: Actor, user: Any, name: str, scope: str, days: int
 ) -> tuple[ApiToken, str]:
@@ -83,9 +80,9 @@ def token_create(
         raise TokenError(_("A token must expire within 1 to {days} days.").format(days=max_days()))
     now = timezone.now()
     with transaction.atomic():
-        # Lock the user's tokens, so two requests cannot both pass the limit.
-        list(ApiToken.objects.select_for_update().filter(user=user).values_list("pk"))
-        if len(active_tokens(user, now)) >= max_active():
+        # Lock the user, so two requests cannot both pass the limit.
+        list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
+        if sum(is_active(t, now) for t in token_list(user)) >= max_active():
             raise TokenError(
                 _("You have {count} active tokens, the most allowed. Revoke one first.").format(
                     count=max_active()

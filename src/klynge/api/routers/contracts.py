@@ -5,13 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from klynge.api.auth import caller, require, visible, writer
-from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, not_found, refused
+from klynge.api.auth import permitted, require, visible, writer
+from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, refused
 from klynge.api.pagination import PageQuery, page_of, paginate
 from klynge.api.schemas import FORBID_EXTRA, Id, Text, Year
 from klynge.common import perms
@@ -186,8 +185,7 @@ def _results(
 
 def _visible_contracts(request: HttpRequest) -> list[Contract]:
     require(request, perms.VIEW_CONTRACTS)
-    user = caller(request).user
-    return [c for c in selectors.contract_list() if user.has_perm(perms.VIEW_CONTRACT, c)]
+    return permitted(request, selectors.contract_list(), perms.VIEW_CONTRACT)
 
 
 @router.get("/contracts", response={200: ContractPage, **ERRORS_READ}, summary="Resultatkontrakter")
@@ -204,10 +202,8 @@ def contracts(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
 )
 def contract(request: HttpRequest, contract_id: Id) -> ContractDetailOut:
     require(request, perms.VIEW_CONTRACTS)
-    try:
-        found = visible(request, selectors.contract_get(pk=contract_id), perms.VIEW_CONTRACT)
-    except Contract.DoesNotExist:
-        raise not_found() from None
+    # A missing contract raises DoesNotExist, which the API answers as not_found.
+    found = visible(request, selectors.contract_get(pk=contract_id), perms.VIEW_CONTRACT)
     return ContractDetailOut(
         **_contract(found),
         indicators=[
@@ -232,7 +228,6 @@ def _visible_reports(
     request: HttpRequest, year: int | None, office: int | None
 ) -> list[OfficeReport]:
     require(request, perms.VIEW_CONTRACTS)
-    user = caller(request).user
     rows = (
         OfficeReport.objects.exclude(status=ReportStatus.REPLACED)
         .select_related("round", "contract", "contract__office", "contract__lead_municipality")
@@ -242,7 +237,7 @@ def _visible_reports(
         rows = rows.filter(round__year=year)
     if office:
         rows = rows.filter(contract__office_id=office)
-    return [r for r in rows if user.has_perm(perms.VIEW_OFFICE_REPORT, r)]
+    return permitted(request, rows, perms.VIEW_OFFICE_REPORT)
 
 
 @router.get(
@@ -258,10 +253,8 @@ def reports(
 
 def _report_visible(request: HttpRequest, report_id: int) -> OfficeReport:
     require(request, perms.VIEW_CONTRACTS)
-    try:
-        return visible(request, selectors.report_get(pk=report_id), perms.VIEW_OFFICE_REPORT)
-    except OfficeReport.DoesNotExist:
-        raise not_found() from None
+    # A missing report raises DoesNotExist, which the API answers as not_found.
+    return visible(request, selectors.report_get(pk=report_id), perms.VIEW_OFFICE_REPORT)
 
 
 @router.get(
@@ -307,12 +300,10 @@ def results_save(request: HttpRequest, report_id: Id, payload: ActualsIn) -> Rep
     }
     narrative = found.narrative if payload.narrative is None else payload.narrative
     try:
-        with transaction.atomic():
-            saved = services.report_save(
-                actor=who.actor, report=found, narrative=narrative, results=entered
-            )
-            if payload.submit:
-                services.report_submit(actor=who.actor, report=saved)
+        services.report_enter(
+            actor=who.actor, report=found, narrative=narrative, results=entered,
+            submit=payload.submit,
+        )  # fmt: skip
     except services.ContractError as error:
         raise refused(error.problems) from error
     fresh = selectors.report_get(pk=found.pk)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
@@ -19,8 +18,8 @@ from klynge.collection.models import Payment, PaymentRequest
 from klynge.collection.selectors import (
     RequestView,
     collecting_for,
-    request_list,
     request_view,
+    requests_visible,
 )
 from klynge.collection.services import CollectionError, payment_register
 from klynge.common import perms
@@ -199,11 +198,10 @@ def _visible_requests(
     request: HttpRequest, year: int | None, municipality: str | None
 ) -> list[RequestView]:
     require(request, perms.VIEW_REQUESTS)
-    user = caller(request).user
-    views = request_list(
-        year=year, municipality_code=municipality or "", today=timezone.localdate()
-    )
-    return [v for v in views if user.has_perm(perms.VIEW_REQUEST, v.request)]
+    return requests_visible(
+        caller(request).user, year=year, municipality_code=municipality or "",
+        today=timezone.localdate(),
+    )  # fmt: skip
 
 
 @router.get("/payment-requests", response={200: RequestPage, **ERRORS_READ}, summary="Opkrævninger")
@@ -244,9 +242,9 @@ def payments(
     municipality: MunicipalityCode | None = None,
 ) -> dict[str, Any]:
     """Payments received on the requests the caller may see."""
-    visible = [v.request.pk for v in _visible_requests(request, year, municipality)]
+    shown = [v.request.pk for v in _visible_requests(request, year, municipality)]
     rows = (
-        Payment.objects.filter(request_id__in=visible)
+        Payment.objects.filter(request_id__in=shown)
         .select_related("request__municipality", "payee_municipality")
         .order_by("paid_on", "pk")
     )
@@ -268,17 +266,16 @@ def payment_create(request: HttpRequest, payload: PaymentIn) -> Status[PaymentOu
     obj = _request_visible(request, payload.request_id)
     require(request, perms.REGISTER_PAYMENT, obj)
     try:
-        with transaction.atomic():
-            payment = payment_register(
-                actor=who.actor,
-                request=obj,
-                amount_ore=payload.amount_ore,
-                paid_on=payload.paid_on,
-                reference=payload.reference,
-                overpayment=payload.overpayment,
-                note=payload.note,
-                payee=collecting_for(who.user, obj),
-            )
+        payment = payment_register(
+            actor=who.actor,
+            request=obj,
+            amount_ore=payload.amount_ore,
+            paid_on=payload.paid_on,
+            reference=payload.reference,
+            overpayment=payload.overpayment,
+            note=payload.note,
+            payee=collecting_for(who.user, obj),
+        )
     except CollectionError as error:
         raise refused(str(error)) from error
     payment = Payment.objects.select_related("request__municipality", "payee_municipality").get(

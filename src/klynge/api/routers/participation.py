@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from fractions import Fraction
 from typing import Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
@@ -15,6 +13,7 @@ from klynge.api.errors import ERRORS_READ, ERRORS_WRITE, ApiError, not_found, re
 from klynge.api.pagination import PageQuery, page_of, paginate
 from klynge.api.schemas import FORBID_EXTRA, Id, MunicipalityCode, Year
 from klynge.common import perms
+from klynge.core.opendata import decimal
 from klynge.financing.selectors import allocation_for_year, approved_allocation_for_year
 from klynge.masterdata.models import ClusterOffice
 from klynge.participation.models import ImportBatch
@@ -111,14 +110,6 @@ ActivityPage = page_of(ActivityOut)
 ReachPage = page_of(ReachOut)
 
 
-def _two_decimals(value: Fraction | None) -> str | None:
-    """An exact fraction as text with two decimals, rounded half up ('12.35')."""
-    if value is None:
-        return None
-    hundredths = int(value * 100 + Fraction(1, 2))
-    return f"{hundredths // 100}.{hundredths % 100:02d}"
-
-
 def _batch(batch: ImportBatch) -> ImportOut:
     return ImportOut(
         id=batch.pk,
@@ -203,7 +194,7 @@ def reach(
                 smes=r.smes,
                 activities_held=r.activities_held,
                 population=r.population,
-                companies_per_1000=_two_decimals(r.per_1000),
+                companies_per_1000=decimal(r.per_1000) if r.per_1000 is not None else None,
                 share_ore=r.share_ore,
                 share_approved=r.share_approved,
                 demo=r.demo,
@@ -238,10 +229,9 @@ def import_create(
     office = _office_for_import(request, office_id)
     if file.size is None or file.size > import_max_bytes():
         raise ApiError(413, "too_large", too_large_message(file.size or 0))
-    with transaction.atomic():
-        batch = import_check(
-            actor=who.actor, office=office, file_name=file.name or "", data=file.read()
-        )
+    batch = import_check(
+        actor=who.actor, office=office, file_name=file.name or "", data=file.read()
+    )
     return Status(201, _batch(batch))
 
 

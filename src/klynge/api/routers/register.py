@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from klynge.api.auth import caller, require, visible
+from klynge.api.auth import permitted, require, visible
 from klynge.api.errors import ERRORS_READ, not_found
 from klynge.api.pagination import PageQuery, page_of, paginate
 from klynge.api.schemas import Id, MunicipalityCode, Year
@@ -148,17 +148,13 @@ def clusters(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     )
 
 
-def _visible_offices(request: HttpRequest) -> list[ClusterOffice]:
-    user = caller(request).user
-    offices = ClusterOffice.objects.select_related("cluster", "host_municipality").order_by("name")
-    return [o for o in offices if user.has_perm(perms.VIEW_OFFICE, o)]
-
-
 @router.get("/offices", response={200: OfficePage, **ERRORS_READ}, summary="Klyngekontorer")
 def offices(request: HttpRequest, page: Query[PageQuery]) -> dict[str, Any]:
     """The regional offices the caller may see (an office's user: its own)."""
     require(request, perms.VIEW_REGISTER)
-    return paginate(_visible_offices(request), page, lambda rows: [_office(o) for o in rows])
+    offices = ClusterOffice.objects.select_related("cluster", "host_municipality").order_by("name")
+    shown = permitted(request, offices, perms.VIEW_OFFICE)
+    return paginate(shown, page, lambda rows: [_office(o) for o in rows])
 
 
 @router.get("/offices/{office_id}", response={200: OfficeOut, **ERRORS_READ}, summary="Ét kontor")

@@ -27,6 +27,7 @@ from klynge.core.statbank import StatbankFormatError, parse_quarter
 from klynge.masterdata.selectors import (
     FigureChange,
     UnknownObjectError,
+    changes_total,
     partnership_get,
     population_changes,
 )
@@ -62,15 +63,13 @@ def change_table(changes: list[FigureChange]) -> str:
         )
         for c in changes
     ]
-    stored_all = all(c.stored is not None for c in changes)
-    stored_total = sum(c.stored or 0 for c in changes)
-    fetched_total = sum(c.fetched for c in changes)
+    total = changes_total(changes)
     rows.append(
         (
             "I alt",
-            group_thousands(stored_total) if stored_all else "mangler",
-            group_thousands(fetched_total),
-            signed(fetched_total - stored_total) if stored_all else "–",
+            group_thousands(total.stored) if total.stored is not None else "mangler",
+            group_thousands(total.fetched),
+            signed(total.difference),
         )
     )
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(4)]
